@@ -1,0 +1,435 @@
+package land
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+
+	"panhuo/geo"
+)
+
+// requireActor refuses a write that names nobody: every event has an actor.
+func requireActor(actor string) error {
+	if strings.TrimSpace(actor) == "" {
+		return errors.New("write without an actor")
+	}
+	return nil
+}
+
+// appendEvent writes an event with the before/after states as JSON.
+func appendEvent(ctx context.Context, tx Tx, e *Event, before, after any) error {
+	var err error
+	if before != nil {
+		if e.Before, err = json.Marshal(before); err != nil {
+			return fmt.Errorf("encode event before-state: %w", err)
+		}
+	}
+	if after != nil {
+		if e.After, err = json.Marshal(after); err != nil {
+			return fmt.Errorf("encode event after-state: %w", err)
+		}
+	}
+	if err := tx.AppendEvent(ctx, e); err != nil {
+		return fmt.Errorf("append %s event: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// FeatureState is a parcel or park as the event trail records it: a GeoJSON
+// Feature with the stored properties.
+type FeatureState struct {
+	Type       string          `json:"type"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties any             `json:"properties"`
+}
+
+func parcelState(p Parcel) FeatureState {
+	return FeatureState{Type: "Feature", Geometry: geo.AppendGeometryJSON(nil, p.Geometry, CoordinateDecimals), Properties: p}
+}
+
+func parkState(p Park) FeatureState {
+	return FeatureState{Type: "Feature", Geometry: geo.AppendGeometryJSON(nil, p.Boundary, CoordinateDecimals), Properties: p}
+}
+
+// validateFields checks the ledger fields and class; it fills identified_on
+// when the ledger leaves it out.
+func (s *Service) validateFields(in *ParcelInput) []FieldError {
+	var fe []FieldError
+	if !in.Class.Valid() {
+		fe = append(fe, FieldError{"class", "类别须为 unsupplied（批而未供）、idle（闲置）或 inefficient（低效）"})
+	}
+	f := &in.ParcelFields
+	for _, t := range []struct {
+		name string
+		v    *string
+		max  int
+	}{
+		{"code", &f.Code, 64}, {"supervision_no", &f.SupervisionNo, 19}, {"project_name", &f.ProjectName, 200},
+		{"land_user", &f.LandUser, 200}, {"location", &f.Location, 200}, {"land_use", &f.LandUse, 64},
+		{"note", &f.Note, 2000}, {"batch_name", &f.BatchName, 200}, {"approval_no", &f.ApprovalNo, 100},
+		{"contract_no", &f.ContractNo, 100}, {"identified_reason", &f.IdentifiedReason, 500},
+	} {
+		*t.v = strings.TrimSpace(*t.v)
+		if n := utf8.RuneCountInString(*t.v); n > t.max {
+			fe = append(fe, FieldError{t.name, fmt.Sprintf("不能超过 %d 个字符（现有 %d 个）", t.max, n)})
+		}
+	}
+	for _, t := range []struct {
+		name string
+		v    *float64
+	}{{"declared_area_mu", f.DeclaredAreaMu}, {"plot_ratio", f.PlotRatio}, {"tax_per_mu", f.TaxPerMu}} {
+		if t.v != nil && (math.IsNaN(*t.v) || math.IsInf(*t.v, 0) || *t.v < 0) {
+			fe = append(fe, FieldError{t.name, "须为非负数"})
+		}
+	}
+	switch f.IdleCause {
+	case "", IdleCauseGovernment, IdleCauseEnterprise, IdleCauseForceMajeure:
+	default:
+		fe = append(fe, FieldError{"idle_cause", "闲置原因须为 government（政府原因）、enterprise（企业原因）或 force_majeure（不可抗力）"})
+	}
+	today := s.Today()
+	if f.IdentifiedOn.IsZero() {
+		// 批而未供: the approval date is the identification date unless a later 认定 is recorded.
+		if in.Class == Unsupplied && !f.ApprovedOn.IsZero() {
+			f.IdentifiedOn = f.ApprovedOn
+		} else {
+			f.IdentifiedOn = today
+		}
+	}
+	if f.IdentifiedOn.After(today) {
+		fe = append(fe, FieldError{"identified_on", "认定日期不能晚于今天"})
+	}
+	if !f.ApprovedOn.IsZero() && f.ApprovedOn.After(today) {
+		fe = append(fe, FieldError{"approved_on", "批准日期不能晚于今天"})
+	}
+	if !f.AgreedStartOn.IsZero() && !f.AgreedCompletionOn.IsZero() && f.AgreedCompletionOn.Before(f.AgreedStartOn) {
+		fe = append(fe, FieldError{"agreed_completion_on", "约定竣工日期不能早于约定动工日期"})
+	}
+	return fe
+}
+
+// measured is a parcel geometry that passed validation, with what follows from it.
+type measured struct {
+	geometry orb.Geometry
+	zone     geo.Zone
+	areaM2   float64
+	parkCode string
+	flags    []string
+}
+
+// measure validates and normalises the geometry, computes its area on the
+// Gauss-Krüger plane and places it in the park holding most of it.
+func (s *Service) measure(ctx context.Context, r Reader, g orb.Geometry, zone geo.Zone) (measured, error) {
+	if g == nil {
+		return measured{}, Invalid("几何图形无效", FieldError{"geometry", "缺少地块图形（geometry）"})
+	}
+	if probs := geo.Validate(g); len(probs) > 0 {
+		fe := make([]FieldError, len(probs))
+		for i, p := range probs {
+			fe[i] = FieldError{"geometry", p.Reason}
+		}
+		return measured{}, Invalid("几何图形无效", fe...)
+	}
+	g = geo.Normalize(g, CoordinateDecimals)
+	centroidZone := geo.CentroidZone(g)
+	if zone == 0 {
+		zone = centroidZone
+	} else if !zone.Valid() {
+		return measured{}, Invalid("投影带号无效", FieldError{"gk_zone", "高斯-克吕格 3° 带号须在 24–45 之间"})
+	} else if d := zone - centroidZone; d > 1 || d < -1 {
+		return measured{}, Invalid("投影带号与位置不符", FieldError{"gk_zone",
+			fmt.Sprintf("地块位于第 %d 带附近，与给出的第 %d 带相距太远", centroidZone, zone)})
+	}
+	m := measured{geometry: g, zone: zone, areaM2: geo.AreaM2(g, zone)}
+	pi, err := s.parkIndexFor(ctx, r)
+	if err != nil {
+		return measured{}, err
+	}
+	shares, inside, err := pi.index.Shares(g, zone)
+	if err != nil {
+		return measured{}, fmt.Errorf("place parcel in a park: %w", err)
+	}
+	if len(shares) == 0 || shares[0].AreaM2 <= geo.OverlapToleranceM2 {
+		return measured{}, &Error{Kind: KindOutsideParks, Title: "地块不在任何园区范围内",
+			Detail: "请检查坐标是否正确，或先由管理员录入该园区的边界",
+			Fields: []FieldError{{"geometry", "地块与所有园区边界均不相交"}}}
+	}
+	m.parkCode = pi.parks[shares[0].Index].Code
+	if !inside && m.areaM2-shares[0].AreaM2 > geo.OverlapToleranceM2 {
+		m.flags = append(m.flags, FlagStraddlesBoundary)
+	}
+	return m, nil
+}
+
+// checkOverlaps refuses a parcel that overlaps another parcel that is neither
+// removed nor fully disposed, naming every such parcel.
+func checkOverlaps(ctx context.Context, tx Tx, g orb.Geometry, zone geo.Zone, except int64) error {
+	near, err := tx.ActiveParcelsNear(ctx, g.Bound(), except)
+	if err != nil {
+		return fmt.Errorf("find parcels near: %w", err)
+	}
+	var fe []FieldError
+	for _, o := range near {
+		a, err := geo.IntersectionAreaM2(g, o.Geometry, zone)
+		if err != nil {
+			return fmt.Errorf("overlay with parcel %d: %w", o.ID, err)
+		}
+		if a > geo.OverlapToleranceM2 {
+			name := fmt.Sprintf("#%d", o.ID)
+			if o.Code != "" {
+				name += "（宗地编号 " + o.Code + "）"
+			} else if o.ProjectName != "" {
+				name += "（" + o.ProjectName + "）"
+			}
+			fe = append(fe, FieldError{"geometry", fmt.Sprintf("与地块 %s 重叠 %.2f 平方米（%.4f 亩）", name, a, geo.MuFromM2(a))})
+		}
+	}
+	if len(fe) > 0 {
+		return &Error{Kind: KindConflict, Title: "地块与已有地块重叠",
+			Detail: "同一块地不能重复登记；已全部处置或已删除的地块除外", Fields: fe}
+	}
+	return nil
+}
+
+// flagsFor returns the computed flags plus the demo flag.
+func flagsFor(m measured, demo bool) []string {
+	flags := append([]string{}, m.flags...)
+	if demo {
+		flags = append(flags, FlagDemo)
+	}
+	return flags
+}
+
+// CreateParcel measures, places and stores one parcel.
+func (s *Service) CreateParcel(ctx context.Context, actor string, in ParcelInput) (Parcel, error) {
+	ps, err := s.CreateParcels(ctx, actor, []ParcelInput{in})
+	if err != nil {
+		return Parcel{}, err
+	}
+	return ps[0], nil
+}
+
+// BatchError reports the inputs of a batch that were refused, by position.
+// Nothing of the batch was written.
+type BatchError struct {
+	Items map[int]*Error
+}
+
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("%d of the parcels were refused; nothing was written", len(e.Items))
+}
+
+// CreateParcels stores a batch of parcels in one transaction: all of them or,
+// if any is refused, none. With one input the error is that input's *Error;
+// with more it is a *BatchError listing every refused input.
+func (s *Service) CreateParcels(ctx context.Context, actor string, ins []ParcelInput) ([]Parcel, error) {
+	if err := requireActor(actor); err != nil {
+		return nil, err
+	}
+	out := make([]Parcel, 0, len(ins))
+	refused := map[int]*Error{}
+	err := s.store.Update(ctx, func(tx Tx) error {
+		now := s.now().UTC()
+		for i, in := range ins {
+			p, err := s.prepareNew(ctx, tx, in)
+			if err == nil {
+				err = checkOverlaps(ctx, tx, p.Geometry, p.GKZone, 0)
+			}
+			if err != nil {
+				if e, ok := AsError(err); ok {
+					refused[i] = e
+					continue
+				}
+				return err
+			}
+			p.CreatedBy, p.UpdatedBy, p.CreatedAt, p.UpdatedAt = actor, actor, now, now
+			if err := tx.InsertParcel(ctx, &p); err != nil {
+				return fmt.Errorf("insert parcel: %w", err)
+			}
+			if err := appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: EventParcelCreate, Actor: actor, At: now}, nil, parcelState(p)); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		if len(refused) > 0 {
+			if len(ins) == 1 {
+				return refused[0]
+			}
+			return &BatchError{Items: refused}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepareNew validates one input and builds the parcel to insert.
+func (s *Service) prepareNew(ctx context.Context, r Reader, in ParcelInput) (Parcel, error) {
+	fe := s.validateFields(&in)
+	m, err := s.measure(ctx, r, in.Geometry, in.GKZone)
+	if err != nil {
+		e, ok := AsError(err)
+		if !ok {
+			return Parcel{}, err
+		}
+		if e.Kind != KindInvalid || len(fe) == 0 {
+			if len(fe) > 0 {
+				e.Fields = append(fe, e.Fields...)
+			}
+			return Parcel{}, e
+		}
+		fe = append(fe, e.Fields...)
+	}
+	if len(fe) > 0 {
+		return Parcel{}, Invalid("地块数据有误", fe...)
+	}
+	return Parcel{
+		ParkCode: m.parkCode, Class: in.Class, Status: Pending,
+		Geometry: m.geometry, GKZone: m.zone, AreaM2: m.areaM2, AreaMu: geo.MuFromM2(m.areaM2),
+		ParcelFields: in.ParcelFields, Flags: flagsFor(m, in.Demo),
+	}, nil
+}
+
+// staleError is the answer to a write whose If-Match is not the stored version.
+func staleError(id int64, stored, ifMatch int) *Error {
+	return &Error{Kind: KindStale, Title: "地块已被他人修改",
+		Detail: fmt.Sprintf("地块 #%d 当前版本为 %d，而请求基于版本 %d；请刷新后重新编辑", id, stored, ifMatch)}
+}
+
+func notFoundParcel(id int64) *Error {
+	return &Error{Kind: KindNotFound, Title: "地块不存在", Detail: fmt.Sprintf("没有编号为 %d 的地块", id)}
+}
+
+// loadForWrite reads a parcel inside a write and checks its version.
+func loadForWrite(ctx context.Context, tx Tx, id int64, ifMatch int) (Parcel, error) {
+	p, err := tx.GetParcel(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Parcel{}, notFoundParcel(id)
+	} else if err != nil {
+		return Parcel{}, fmt.Errorf("load parcel %d: %w", id, err)
+	}
+	if p.Version != ifMatch {
+		return Parcel{}, staleError(id, p.Version, ifMatch)
+	}
+	if p.Removed() {
+		return Parcel{}, &Error{Kind: KindConflict, Title: "地块已删除", Detail: fmt.Sprintf("地块 #%d 已于 %s 删除，不能再修改", id, p.RemovedOn)}
+	}
+	return p, nil
+}
+
+// statusFor derives a parcel's status from its disposal steps.
+func statusFor(areaMu, disposedMu float64, steps int) Status {
+	switch {
+	case steps > 0 && disposedMu >= areaMu-AreaEpsilonMu:
+		return Disposed
+	case steps > 0:
+		return InProgress
+	}
+	return Pending
+}
+
+// UpdateParcel replaces a parcel's class, geometry and ledger fields when
+// ifMatch is its stored version. Area, park and flags are computed again.
+func (s *Service) UpdateParcel(ctx context.Context, actor string, id int64, ifMatch int, in ParcelInput) (Parcel, error) {
+	if err := requireActor(actor); err != nil {
+		return Parcel{}, err
+	}
+	var out Parcel
+	err := s.store.Update(ctx, func(tx Tx) error {
+		old, err := loadForWrite(ctx, tx, id, ifMatch)
+		if err != nil {
+			return err
+		}
+		steps, err := tx.ListDisposals(ctx, id)
+		if err != nil {
+			return fmt.Errorf("list disposals of parcel %d: %w", id, err)
+		}
+		if in.GKZone == 0 {
+			in.GKZone = old.GKZone
+		}
+		in.Demo = old.HasFlag(FlagDemo)
+		p, err := s.prepareNew(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		if len(steps) > 0 && p.Class != old.Class {
+			return Invalid("已有处置记录的地块不能更改类别", FieldError{"class", "该地块已有处置记录，处置方式与类别相关，不能更改类别"})
+		}
+		if p.AreaMu < old.Disposed-AreaEpsilonMu {
+			return Invalid("地块面积小于已处置面积", FieldError{"geometry",
+				fmt.Sprintf("修改后面积 %.4f 亩小于已处置面积 %.4f 亩", p.AreaMu, old.Disposed)})
+		}
+		if err := checkOverlaps(ctx, tx, p.Geometry, p.GKZone, id); err != nil {
+			return err
+		}
+		p.ID, p.Disposed, p.SplitOf = id, old.Disposed, old.SplitOf
+		p.Status = statusFor(p.AreaMu, p.Disposed, len(steps))
+		p.CreatedBy, p.CreatedAt = old.CreatedBy, old.CreatedAt
+		p.UpdatedBy, p.UpdatedAt = actor, s.now().UTC()
+		if err := tx.UpdateParcel(ctx, &p, ifMatch); err != nil {
+			if errors.Is(err, ErrVersionConflict) {
+				return staleError(id, ifMatch+1, ifMatch)
+			}
+			return fmt.Errorf("update parcel %d: %w", id, err)
+		}
+		out = p
+		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelUpdate, Actor: actor, At: p.UpdatedAt}, parcelState(old), parcelState(p))
+	})
+	if err != nil {
+		return Parcel{}, err
+	}
+	return out, nil
+}
+
+// RemoveParcel soft-deletes a parcel as of a date, with a reason. It stays in
+// the history and in rates as of dates before its removal.
+func (s *Service) RemoveParcel(ctx context.Context, actor string, id int64, ifMatch int, on Date, reason string) (Parcel, error) {
+	if err := requireActor(actor); err != nil {
+		return Parcel{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	var out Parcel
+	err := s.store.Update(ctx, func(tx Tx) error {
+		old, err := loadForWrite(ctx, tx, id, ifMatch)
+		if err != nil {
+			return err
+		}
+		today := s.Today()
+		if on.IsZero() {
+			on = today
+		}
+		var fe []FieldError
+		if reason == "" {
+			fe = append(fe, FieldError{"reason", "删除地块须说明原因（如：重复登记、核查后不属于三类用地）"})
+		}
+		if on.After(today) {
+			fe = append(fe, FieldError{"removed_on", "删除日期不能晚于今天"})
+		}
+		if on.Before(old.IdentifiedOn) {
+			fe = append(fe, FieldError{"removed_on", "删除日期不能早于认定日期 " + old.IdentifiedOn.String()})
+		}
+		if len(fe) > 0 {
+			return Invalid("不能删除地块", fe...)
+		}
+		p := old
+		p.RemovedOn, p.RemovedReason = on, reason
+		p.UpdatedBy, p.UpdatedAt = actor, s.now().UTC()
+		if err := tx.UpdateParcel(ctx, &p, ifMatch); err != nil {
+			return fmt.Errorf("remove parcel %d: %w", id, err)
+		}
+		out = p
+		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelDelete, Actor: actor, At: p.UpdatedAt}, parcelState(old), parcelState(p))
+	})
+	if err != nil {
+		return Parcel{}, err
+	}
+	return out, nil
+}
