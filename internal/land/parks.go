@@ -108,7 +108,7 @@ func (s *Service) UpdatePark(ctx context.Context, actor, code string, in ParkInp
 	if err := requireActor(actor); err != nil {
 		return Park{}, err
 	}
-	if in.Code != code {
+	if strings.TrimSpace(in.Code) != code {
 		return Park{}, Invalid("园区代码不可修改", FieldError{"code", "园区代码创建后不能修改"})
 	}
 	zone, areaMu, err := validatePark(&in)
