@@ -423,6 +423,9 @@ func (s *Service) RemoveParcel(ctx context.Context, actor string, id int64, ifMa
 		p.RemovedOn, p.RemovedReason = on, reason
 		p.UpdatedBy, p.UpdatedAt = actor, s.now().UTC()
 		if err := tx.UpdateParcel(ctx, &p, ifMatch); err != nil {
+			if errors.Is(err, ErrVersionConflict) {
+				return staleError(id, ifMatch+1, ifMatch)
+			}
 			return fmt.Errorf("remove parcel %d: %w", id, err)
 		}
 		out = p

@@ -2,6 +2,7 @@ package land
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -139,9 +140,11 @@ func rank(rows []RateRow) {
 // year up to AsOf (all three classes, or the asked class).
 func (s *Service) targetDisposed(ctx context.Context, parks []Park, q RatesQuery) (map[string]float64, error) {
 	out := map[string]float64{}
+	yearOf := make(map[string]int, len(parks))
 	years := map[int]bool{}
 	for _, p := range parks {
 		if p.TargetYear > 0 {
+			yearOf[p.Code] = p.TargetYear
 			years[p.TargetYear] = true
 		}
 	}
@@ -157,14 +160,9 @@ func (s *Service) targetDisposed(ctx context.Context, parks []Park, q RatesQuery
 		if err != nil {
 			return nil, fmt.Errorf("rate sums of target year %d: %w", y, err)
 		}
-		for _, p := range parks {
-			if p.TargetYear != y {
-				continue
-			}
-			for _, sum := range sums {
-				if sum.ParkCode == p.Code {
-					out[p.Code] += sum.DisposedMu
-				}
+		for _, sum := range sums {
+			if yearOf[sum.ParkCode] == y {
+				out[sum.ParkCode] += sum.DisposedMu
 			}
 		}
 	}
@@ -194,8 +192,10 @@ func (s *Service) Trend(ctx context.Context, q TrendQuery) ([]TrendPoint, error)
 		return nil, Invalid("统计区间过长", FieldError{"from", fmt.Sprintf("趋势最多 %d 个月", maxTrendMonths)})
 	}
 	if q.ParkCode != "" {
-		if _, err := s.store.GetPark(ctx, q.ParkCode); err != nil {
+		if _, err := s.store.GetPark(ctx, q.ParkCode); errors.Is(err, ErrNotFound) {
 			return nil, &Error{Kind: KindNotFound, Title: "园区不存在", Detail: "没有代码为 " + q.ParkCode + " 的园区"}
+		} else if err != nil {
+			return nil, fmt.Errorf("look up park %s: %w", q.ParkCode, err)
 		}
 	}
 	out := make([]TrendPoint, 0, months)

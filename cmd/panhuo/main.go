@@ -1,0 +1,236 @@
+// Command panhuo is the one binary of panhuo (盘活), the web GIS service that
+// tracks the disposal of industrial parks' "三类用地" (批而未供, 闲置, 低效).
+//
+//	panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db] [-demo]
+//	panhuo demo    [-db panhuo.db]
+//	panhuo migrate [-db panhuo.db]
+//	panhuo backup  [-db panhuo.db] -o FILE
+//	panhuo synth   [-db panhuo.db] [-parks N] [-parcels M] [-seed S]
+//	panhuo help
+//
+// This is the only place where the store, the domain service and the HTTP
+// handler are wired together. Run "panhuo help" for the details.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"strings"
+
+	"panhuo/internal/land"
+	"panhuo/internal/store/sqlite"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the command ran and failed
+	exitUsage = 2 // bad command line, or an engine that is not there yet
+)
+
+// Defaults of -addr and -db, and the environment variables that override them.
+const (
+	defaultAddr = "127.0.0.1:8080"
+	defaultDB   = "panhuo.db"
+	envAddr     = "PANHUO_ADDR"
+	envDB       = "PANHUO_DB"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// env is what a command needs from its surroundings.
+type env struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// usageError is a bad command line: the message is printed with a hint to
+// run "panhuo help", and the exit code is 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run executes the command line args and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	e := env{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = e.serve(args)
+	case "demo":
+		err = e.demo(args)
+	case "migrate":
+		err = e.migrate(args)
+	case "backup":
+		err = e.backup(args)
+	case "synth":
+		err = e.synth(args)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK // the flag set printed its usage
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "panhuo %s: %v\nRun \"panhuo help\" for usage.\n", cmd, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "panhuo %s: %v\n", cmd, err)
+	return exitFail
+}
+
+const usage = `panhuo (盘活) tracks the disposal of industrial parks' "三类用地"
+(批而未供 approved-but-unsupplied, 闲置 idle, 低效 inefficient land).
+
+Usage:
+  panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db] [-demo]
+      Serve the web application and the HTTP API (启动服务). It prints
+      "panhuo listening on http://HOST:PORT" once it accepts connections
+      (-addr 127.0.0.1:0 picks a free port) and stops cleanly on Ctrl-C or
+      SIGTERM. With -demo it loads the 株洲 demonstration data (示例数据)
+      into an empty database first; a database holding only demo data is
+      served as it is; a database with real parks is refused.
+  panhuo demo [-db panhuo.db]
+      Load the 株洲 demonstration data into an empty database and print
+      what it holds (载入示例数据).
+  panhuo migrate [-db panhuo.db]
+      Create or upgrade the database schema and print its version (数据库迁移).
+  panhuo backup [-db panhuo.db] -o FILE
+      Write a consistent copy of the database to FILE while it may be in
+      use (在线备份, SQLite VACUUM INTO). FILE must not exist.
+  panhuo synth [-db panhuo.db] [-parks 3000] [-parcels 100000] [-seed 1]
+      Fill an empty database with synthetic parks and parcels for
+      benchmarks (合成测试数据, marked as demo data).
+  panhuo help
+      Show this help.
+
+Environment:
+  PANHUO_ADDR  default of -addr (127.0.0.1:8080)
+  PANHUO_DB    default of -db (panhuo.db); a postgres:// DSN is reserved
+               for the PostgreSQL engine, which is not available yet.
+
+Exit status: 0 success, 1 failure, 2 bad command line.
+`
+
+// flags returns a flag set for cmd that writes its errors and usage to e.stderr.
+func (e env) flags(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parse parses args and refuses positional arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+// dbFlag adds -db with its environment default.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", envOr(envDB, defaultDB), "database: a SQLite file path (env "+envDB+")")
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// openStore opens (creating and migrating) the database named by dsn.
+// Only SQLite files are available; a PostgreSQL DSN is a usage error until
+// that engine exists.
+func openStore(ctx context.Context, dsn string) (*sqlite.Store, error) {
+	if isPostgres(dsn) {
+		return nil, usageError{"PostgreSQL 引擎尚未提供（见 issue 6）；请使用 SQLite 数据库文件，如 -db panhuo.db"}
+	}
+	if dsn == "" {
+		return nil, usageError{"-db must name a database file"}
+	}
+	st, err := sqlite.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return st, nil
+}
+
+func isPostgres(dsn string) bool {
+	d := strings.ToLower(dsn)
+	return strings.HasPrefix(d, "postgres://") || strings.HasPrefix(d, "postgresql://")
+}
+
+// actor names the person at the command line: "cli:" and the operating
+// system user.
+func actor() string {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = os.Getenv("USER")
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	return "cli:" + name
+}
+
+// demoState says what a database holds with respect to demo data.
+type demoState int
+
+const (
+	emptyDB demoState = iota // no park
+	demoDB                   // only demo parks
+	realDB                   // at least one real park
+)
+
+func stateOf(ctx context.Context, r land.Reader) (demoState, int, error) {
+	parks, err := r.ListParks(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("list parks: %w", err)
+	}
+	if len(parks) == 0 {
+		return emptyDB, 0, nil
+	}
+	real := 0
+	for _, p := range parks {
+		if !p.Demo {
+			real++
+		}
+	}
+	if real > 0 {
+		return realDB, real, nil
+	}
+	return demoDB, len(parks), nil
+}
+
+// refuseReal is the refusal to mix demo data into a database with real parks.
+func refuseReal(path string, n int) error {
+	return fmt.Errorf("数据库 %s 中已有 %d 个正式园区，不会载入示例数据（示例数据只能载入空数据库）；请换一个数据库文件，或去掉 -demo", path, n)
+}
