@@ -41,7 +41,7 @@ func (s *Service) Rates(ctx context.Context, q RatesQuery) (RatesReport, error) 
 	if !q.From.IsZero() && q.From.After(q.AsOf) {
 		return RatesReport{}, Invalid("统计区间无效", FieldError{"from", "起始日期不能晚于截止日期 " + q.AsOf.String()})
 	}
-	parks, err := s.store.ListParks(ctx)
+	parks, err := s.store.ListParkFigures(ctx)
 	if err != nil {
 		return RatesReport{}, fmt.Errorf("list parks: %w", err)
 	}
@@ -156,13 +156,13 @@ func (s *Service) targetDisposed(ctx context.Context, parks []Park, q RatesQuery
 		if to.After(q.AsOf) {
 			to = q.AsOf
 		}
-		sums, err := s.store.RateSums(ctx, RateQuery{AsOf: to, From: from, Class: q.Class})
+		byPark, err := s.store.DisposedByPark(ctx, RateQuery{AsOf: to, From: from, Class: q.Class})
 		if err != nil {
-			return nil, fmt.Errorf("rate sums of target year %d: %w", y, err)
+			return nil, fmt.Errorf("area disposed in target year %d: %w", y, err)
 		}
-		for _, sum := range sums {
-			if yearOf[sum.ParkCode] == y {
-				out[sum.ParkCode] += sum.DisposedMu
+		for code, mu := range byPark {
+			if yearOf[code] == y {
+				out[code] += mu
 			}
 		}
 	}

@@ -47,6 +47,9 @@ type RateSum struct {
 // Reader is what every store answers, inside a transaction or not.
 type Reader interface {
 	ListParks(ctx context.Context) ([]Park, error)
+	// ListParkFigures lists the parks like ListParks but without their
+	// boundaries (Boundary nil): for reports that need only the figures.
+	ListParkFigures(ctx context.Context) ([]Park, error)
 	GetPark(ctx context.Context, code string) (Park, error) // ErrNotFound
 	ListMethods(ctx context.Context) ([]Method, error)
 	GetParcel(ctx context.Context, id int64) (Parcel, error) // ErrNotFound; removed parcels too
@@ -54,6 +57,10 @@ type Reader interface {
 	ListDisposals(ctx context.Context, parcelID int64) ([]Disposal, error) // by date, then id
 	ListEvents(ctx context.Context, parcelID int64) ([]Event, error)       // oldest first
 	RateSums(ctx context.Context, q RateQuery) ([]RateSum, error)
+	// DisposedByPark gives, per park, the DisposedMu that RateSums(q) gives
+	// summed over the classes, without the stock: only the counting steps
+	// dated in [From, AsOf] are read. q.From is required.
+	DisposedByPark(ctx context.Context, q RateQuery) (map[string]float64, error)
 	CountRows(ctx context.Context) (RowCounts, error)
 }
 
