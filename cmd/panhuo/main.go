@@ -211,7 +211,7 @@ const (
 )
 
 func stateOf(ctx context.Context, r land.Reader) (demoState, int, error) {
-	parks, err := r.ListParks(ctx)
+	parks, err := r.ListParkFigures(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("list parks: %w", err)
 	}

@@ -59,7 +59,7 @@ func LoadSynthetic(ctx context.Context, store land.Store, opts SyntheticOptions)
 	if opts.Parks < 1 || opts.Parcels < 0 {
 		return fmt.Errorf("synthetic: need at least one park and no negative parcel count, got %d parks, %d parcels", opts.Parks, opts.Parcels)
 	}
-	existing, err := store.ListParks(ctx)
+	existing, err := store.ListParkFigures(ctx)
 	if err != nil {
 		return fmt.Errorf("synthetic: list parks: %w", err)
 	}

@@ -232,7 +232,7 @@ type parkPlan struct {
 // parcels and each disposal step are written in separate transactions: a
 // failure part-way leaves part of the demo, which a new load then refuses.
 func LoadZhuzhou(ctx context.Context, svc *land.Service, actor string) (Summary, error) {
-	existing, err := svc.Store().ListParks(ctx)
+	existing, err := svc.Store().ListParkFigures(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: list parks: %w", err)
 	}

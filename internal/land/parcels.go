@@ -360,6 +360,12 @@ func (s *Service) UpdateParcel(ctx context.Context, actor string, id int64, ifMa
 		if err != nil {
 			return err
 		}
+		for _, d := range steps {
+			if d.Date.Before(p.IdentifiedOn) {
+				return Invalid("认定日期晚于已有处置记录", FieldError{"identified_on",
+					fmt.Sprintf("该地块已有 %s 的处置记录，认定日期不能晚于它", d.Date)})
+			}
+		}
 		if len(steps) > 0 && p.Class != old.Class {
 			return Invalid("已有处置记录的地块不能更改类别", FieldError{"class", "该地块已有处置记录，处置方式与类别相关，不能更改类别"})
 		}
@@ -415,6 +421,16 @@ func (s *Service) RemoveParcel(ctx context.Context, actor string, id int64, ifMa
 		}
 		if on.Before(old.IdentifiedOn) {
 			fe = append(fe, FieldError{"removed_on", "删除日期不能早于认定日期 " + old.IdentifiedOn.String()})
+		}
+		steps, err := tx.ListDisposals(ctx, id)
+		if err != nil {
+			return fmt.Errorf("list disposals of parcel %d: %w", id, err)
+		}
+		for _, d := range steps {
+			if on.Before(d.Date) {
+				fe = append(fe, FieldError{"removed_on", fmt.Sprintf("该地块有 %s 的处置记录，删除日期不能早于它", d.Date)})
+				break
+			}
 		}
 		if len(fe) > 0 {
 			return Invalid("不能删除地块", fe...)

@@ -238,6 +238,15 @@ func TestUpdateRefusesStaleVersionsAndShrinkingBelowDisposed(t *testing.T) {
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "class" {
 		t.Fatalf("changing the class of a parcel with steps: %v", err)
 	}
+	in.Class, in.IdentifiedOn = land.Idle, land.MustDate("2022-02-01") // after the step of 2022-01-01
+	_, err = f.svc.UpdateParcel(f.ctx, "a", p.ID, 3, in)
+	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "identified_on" {
+		t.Fatalf("identified after its own disposal step: %v", err)
+	}
+	_, err = f.svc.RemoveParcel(f.ctx, "a", p.ID, 3, land.MustDate("2021-12-01"), "重复登记")
+	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "removed_on" {
+		t.Fatalf("removed before its own disposal step: %v", err)
+	}
 }
 
 // TestRatesFollowTheRules checks every rule of DESIGN.md's "Rules the numbers
