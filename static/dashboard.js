@@ -77,6 +77,18 @@ async function load(params) {
   }
 }
 
+/** Shows the 示例数据 banner when any park is demo data. */
+async function markDemo() {
+  try {
+    const res = await fetch("/api/parks", { headers: { Accept: "application/json" } });
+    if (!res.ok) return;
+    const body = await res.json();
+    document.getElementById("demo-banner").hidden = !(body.parks || []).some((p) => p.demo);
+  } catch {
+    // The ranking reports its own failure; the banner is only a marker.
+  }
+}
+
 const form = document.getElementById("query");
 form.addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -87,3 +99,4 @@ form.addEventListener("submit", (ev) => {
 const initial = new URLSearchParams(location.search);
 for (const [k, v] of initial) if (form.elements[k]) form.elements[k].value = v;
 load(initial);
+markDemo();
