@@ -244,7 +244,7 @@ func testRealRefused(t *testing.T, bin string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = land.NewService(st).CreatePark(ctx, "test", land.ParkInput{
+	_, err = land.NewService(st).CreatePark(ctx, land.Operator("test"), land.ParkInput{
 		Code: "REAL", Name: "某正式园区", Level: land.LevelProvincial, City: "长沙市",
 		Boundary: orb.MultiPolygon{{{{113, 28}, {113.01, 28}, {113.01, 28.01}, {113, 28.01}, {113, 28}}}},
 	})

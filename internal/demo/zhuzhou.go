@@ -247,7 +247,7 @@ func LoadZhuzhou(ctx context.Context, svc *land.Service, actor string) (Summary,
 		return Summary{}, err
 	}
 	for _, pp := range plans {
-		if _, err := svc.CreatePark(ctx, actor, pp.input); err != nil {
+		if _, err := svc.CreatePark(ctx, land.Operator(actor), pp.input); err != nil {
 			return Summary{}, fmt.Errorf("demo: create park %s: %w", pp.spec.code, err)
 		}
 	}
@@ -261,7 +261,7 @@ func LoadZhuzhou(ctx context.Context, svc *land.Service, actor string) (Summary,
 		for i, p := range pp.parcels {
 			ins[i] = p.input
 		}
-		created, err := svc.CreateParcels(ctx, actor, ins)
+		created, err := svc.CreateParcels(ctx, land.Operator(actor), ins)
 		if err != nil {
 			return Summary{}, fmt.Errorf("demo: create parcels of %s: %w", pp.spec.code, describe(err))
 		}
@@ -275,7 +275,7 @@ func LoadZhuzhou(ctx context.Context, svc *land.Service, actor string) (Summary,
 				return Summary{}, fmt.Errorf("demo: parcel %s: straddles_boundary is %t, planned %t", p.Code, !plan.straddle, plan.straddle)
 			}
 			for _, st := range plan.steps {
-				if _, p, err = svc.AddDisposal(ctx, actor, p.ID, st); err != nil {
+				if _, p, err = svc.AddDisposal(ctx, land.Operator(actor), p.ID, st); err != nil {
 					return Summary{}, fmt.Errorf("demo: disposal %s of parcel %s: %w", st.Method, p.Code, err)
 				}
 				sum.Steps++

@@ -224,7 +224,7 @@ func TestZhuzhouDemoRefusesNonEmpty(t *testing.T) {
 	svc2, _ := openService(t)
 	real := land.ParkInput{Code: "REAL", Name: "某园区", Level: land.LevelProvincial, City: "长沙市",
 		Boundary: orb.MultiPolygon{{{{113, 28}, {113.01, 28}, {113.01, 28.01}, {113, 28.01}, {113, 28}}}}}
-	if _, err := svc2.CreatePark(ctx, "test", real); err != nil {
+	if _, err := svc2.CreatePark(ctx, land.Operator("test"), real); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := demo.LoadZhuzhou(ctx, svc2, "test"); !errors.Is(err, demo.ErrNotEmpty) {

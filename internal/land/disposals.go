@@ -12,8 +12,8 @@ import (
 // area (by default all that is left, never more); a step by one that does not
 // count uses none but puts the parcel in progress. Steps are appended: they
 // need no If-Match, and the parcel's version moves on.
-func (s *Service) AddDisposal(ctx context.Context, actor string, parcelID int64, in DisposalInput) (Disposal, Parcel, error) {
-	if err := requireActor(actor); err != nil {
+func (s *Service) AddDisposal(ctx context.Context, actor Actor, parcelID int64, in DisposalInput) (Disposal, Parcel, error) {
+	if err := actor.check(); err != nil {
 		return Disposal{}, Parcel{}, err
 	}
 	var d Disposal
@@ -24,6 +24,9 @@ func (s *Service) AddDisposal(ctx context.Context, actor string, parcelID int64,
 			return notFoundParcel(parcelID)
 		} else if err != nil {
 			return fmt.Errorf("load parcel %d: %w", parcelID, err)
+		}
+		if err := requirePark(actor, p.ParkCode); err != nil {
+			return err
 		}
 		if p.Removed() {
 			return &Error{Kind: KindConflict, Title: "地块已删除", Detail: fmt.Sprintf("地块 #%d 已于 %s 删除，不能再登记处置", parcelID, p.RemovedOn)}
@@ -52,7 +55,7 @@ func (s *Service) AddDisposal(ctx context.Context, actor string, parcelID int64,
 		}
 		now := s.now().UTC()
 		d = Disposal{ParcelID: parcelID, ParkCode: p.ParkCode, Method: m.Code, Counts: m.Counts,
-			Date: in.Date, AreaMu: area, Note: strings.TrimSpace(in.Note), CreatedBy: actor, CreatedAt: now}
+			Date: in.Date, AreaMu: area, Note: strings.TrimSpace(in.Note), CreatedBy: actor.Name, CreatedAt: now}
 		if err := tx.InsertDisposal(ctx, &d); err != nil {
 			return fmt.Errorf("insert disposal: %w", err)
 		}
@@ -62,7 +65,7 @@ func (s *Service) AddDisposal(ctx context.Context, actor string, parcelID int64,
 			p.Disposed = p.AreaMu
 		}
 		p.Status = statusFor(p.AreaMu, p.Disposed, len(steps)+1)
-		p.UpdatedBy, p.UpdatedAt = actor, now
+		p.UpdatedBy, p.UpdatedAt = actor.Name, now
 		if err := tx.UpdateParcel(ctx, &p, old.Version); err != nil {
 			return fmt.Errorf("update parcel %d after disposal: %w", parcelID, err)
 		}
@@ -73,7 +76,7 @@ func (s *Service) AddDisposal(ctx context.Context, actor string, parcelID int64,
 			Disposed float64  `json:"disposed_mu"`
 			Version  int      `json:"version"`
 		}
-		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: parcelID, Kind: EventDisposalCreate, Actor: actor, At: now},
+		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: parcelID, Kind: EventDisposalCreate, Actor: actor.Name, At: now},
 			state{Status: old.Status, Disposed: old.Disposed, Version: old.Version},
 			state{Disposal: d, Status: p.Status, Disposed: p.Disposed, Version: p.Version})
 	})

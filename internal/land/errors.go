@@ -15,6 +15,7 @@ const (
 	KindNotFound     Kind = "not-found"     // 404
 	KindConflict     Kind = "conflict"      // clashes with stored data (overlap, duplicate): 409
 	KindStale        Kind = "stale"         // If-Match does not match the stored version: 412
+	KindForbidden    Kind = "forbidden"     // the actor has no right to this write: 403
 	KindOutsideParks Kind = "outside-parks" // the parcel lies in no park: 422
 )
 

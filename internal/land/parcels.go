@@ -14,14 +14,6 @@ import (
 	"panhuo/geo"
 )
 
-// requireActor refuses a write that names nobody: every event has an actor.
-func requireActor(actor string) error {
-	if strings.TrimSpace(actor) == "" {
-		return errors.New("write without an actor")
-	}
-	return nil
-}
-
 // appendEvent writes an event with the before/after states as JSON.
 func appendEvent(ctx context.Context, tx Tx, e *Event, before, after any) error {
 	var err error
@@ -207,7 +199,7 @@ func flagsFor(m measured, demo bool) []string {
 }
 
 // CreateParcel measures, places and stores one parcel.
-func (s *Service) CreateParcel(ctx context.Context, actor string, in ParcelInput) (Parcel, error) {
+func (s *Service) CreateParcel(ctx context.Context, actor Actor, in ParcelInput) (Parcel, error) {
 	ps, err := s.CreateParcels(ctx, actor, []ParcelInput{in})
 	if err != nil {
 		return Parcel{}, err
@@ -228,8 +220,8 @@ func (e *BatchError) Error() string {
 // CreateParcels stores a batch of parcels in one transaction: all of them or,
 // if any is refused, none. With one input the error is that input's *Error;
 // with more it is a *BatchError listing every refused input.
-func (s *Service) CreateParcels(ctx context.Context, actor string, ins []ParcelInput) ([]Parcel, error) {
-	if err := requireActor(actor); err != nil {
+func (s *Service) CreateParcels(ctx context.Context, actor Actor, ins []ParcelInput) ([]Parcel, error) {
+	if err := actor.check(); err != nil {
 		return nil, err
 	}
 	out := make([]Parcel, 0, len(ins))
@@ -238,6 +230,9 @@ func (s *Service) CreateParcels(ctx context.Context, actor string, ins []ParcelI
 		now := s.now().UTC()
 		for i, in := range ins {
 			p, err := s.prepareNew(ctx, tx, in)
+			if err == nil {
+				err = requirePark(actor, p.ParkCode)
+			}
 			if err == nil {
 				err = checkOverlaps(ctx, tx, p.Geometry, p.GKZone, 0)
 			}
@@ -248,11 +243,11 @@ func (s *Service) CreateParcels(ctx context.Context, actor string, ins []ParcelI
 				}
 				return err
 			}
-			p.CreatedBy, p.UpdatedBy, p.CreatedAt, p.UpdatedAt = actor, actor, now, now
+			p.CreatedBy, p.UpdatedBy, p.CreatedAt, p.UpdatedAt = actor.Name, actor.Name, now, now
 			if err := tx.InsertParcel(ctx, &p); err != nil {
 				return fmt.Errorf("insert parcel: %w", err)
 			}
-			if err := appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: EventParcelCreate, Actor: actor, At: now}, nil, parcelState(p)); err != nil {
+			if err := appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: EventParcelCreate, Actor: actor.Name, At: now}, nil, parcelState(p)); err != nil {
 				return err
 			}
 			out = append(out, p)
@@ -338,14 +333,17 @@ func statusFor(areaMu, disposedMu float64, steps int) Status {
 
 // UpdateParcel replaces a parcel's class, geometry and ledger fields when
 // ifMatch is its stored version. Area, park and flags are computed again.
-func (s *Service) UpdateParcel(ctx context.Context, actor string, id int64, ifMatch int, in ParcelInput) (Parcel, error) {
-	if err := requireActor(actor); err != nil {
+func (s *Service) UpdateParcel(ctx context.Context, actor Actor, id int64, ifMatch int, in ParcelInput) (Parcel, error) {
+	if err := actor.check(); err != nil {
 		return Parcel{}, err
 	}
 	var out Parcel
 	err := s.store.Update(ctx, func(tx Tx) error {
 		old, err := loadForWrite(ctx, tx, id, ifMatch)
 		if err != nil {
+			return err
+		}
+		if err := requirePark(actor, old.ParkCode); err != nil {
 			return err
 		}
 		steps, err := tx.ListDisposals(ctx, id)
@@ -358,6 +356,9 @@ func (s *Service) UpdateParcel(ctx context.Context, actor string, id int64, ifMa
 		in.Demo = old.HasFlag(FlagDemo)
 		p, err := s.prepareNew(ctx, tx, in)
 		if err != nil {
+			return err
+		}
+		if err := requirePark(actor, p.ParkCode); err != nil {
 			return err
 		}
 		for _, d := range steps {
@@ -379,7 +380,7 @@ func (s *Service) UpdateParcel(ctx context.Context, actor string, id int64, ifMa
 		p.ID, p.Disposed, p.SplitOf = id, old.Disposed, old.SplitOf
 		p.Status = statusFor(p.AreaMu, p.Disposed, len(steps))
 		p.CreatedBy, p.CreatedAt = old.CreatedBy, old.CreatedAt
-		p.UpdatedBy, p.UpdatedAt = actor, s.now().UTC()
+		p.UpdatedBy, p.UpdatedAt = actor.Name, s.now().UTC()
 		if err := tx.UpdateParcel(ctx, &p, ifMatch); err != nil {
 			if errors.Is(err, ErrVersionConflict) {
 				return staleError(id, ifMatch+1, ifMatch)
@@ -387,7 +388,7 @@ func (s *Service) UpdateParcel(ctx context.Context, actor string, id int64, ifMa
 			return fmt.Errorf("update parcel %d: %w", id, err)
 		}
 		out = p
-		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelUpdate, Actor: actor, At: p.UpdatedAt}, parcelState(old), parcelState(p))
+		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelUpdate, Actor: actor.Name, At: p.UpdatedAt}, parcelState(old), parcelState(p))
 	})
 	if err != nil {
 		return Parcel{}, err
@@ -397,8 +398,8 @@ func (s *Service) UpdateParcel(ctx context.Context, actor string, id int64, ifMa
 
 // RemoveParcel soft-deletes a parcel as of a date, with a reason. It stays in
 // the history and in rates as of dates before its removal.
-func (s *Service) RemoveParcel(ctx context.Context, actor string, id int64, ifMatch int, on Date, reason string) (Parcel, error) {
-	if err := requireActor(actor); err != nil {
+func (s *Service) RemoveParcel(ctx context.Context, actor Actor, id int64, ifMatch int, on Date, reason string) (Parcel, error) {
+	if err := actor.check(); err != nil {
 		return Parcel{}, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -406,6 +407,9 @@ func (s *Service) RemoveParcel(ctx context.Context, actor string, id int64, ifMa
 	err := s.store.Update(ctx, func(tx Tx) error {
 		old, err := loadForWrite(ctx, tx, id, ifMatch)
 		if err != nil {
+			return err
+		}
+		if err := requirePark(actor, old.ParkCode); err != nil {
 			return err
 		}
 		today := s.Today()
@@ -437,7 +441,7 @@ func (s *Service) RemoveParcel(ctx context.Context, actor string, id int64, ifMa
 		}
 		p := old
 		p.RemovedOn, p.RemovedReason = on, reason
-		p.UpdatedBy, p.UpdatedAt = actor, s.now().UTC()
+		p.UpdatedBy, p.UpdatedAt = actor.Name, s.now().UTC()
 		if err := tx.UpdateParcel(ctx, &p, ifMatch); err != nil {
 			if errors.Is(err, ErrVersionConflict) {
 				return staleError(id, ifMatch+1, ifMatch)
@@ -445,7 +449,7 @@ func (s *Service) RemoveParcel(ctx context.Context, actor string, id int64, ifMa
 			return fmt.Errorf("remove parcel %d: %w", id, err)
 		}
 		out = p
-		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelDelete, Actor: actor, At: p.UpdatedAt}, parcelState(old), parcelState(p))
+		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelDelete, Actor: actor.Name, At: p.UpdatedAt}, parcelState(old), parcelState(p))
 	})
 	if err != nil {
 		return Parcel{}, err

@@ -68,8 +68,8 @@ func validatePark(in *ParkInput) (geo.Zone, float64, error) {
 }
 
 // CreatePark adds a park. The code must be new.
-func (s *Service) CreatePark(ctx context.Context, actor string, in ParkInput) (Park, error) {
-	if err := requireActor(actor); err != nil {
+func (s *Service) CreatePark(ctx context.Context, actor Actor, in ParkInput) (Park, error) {
+	if err := requireAdmin(actor); err != nil {
 		return Park{}, err
 	}
 	zone, areaMu, err := validatePark(&in)
@@ -93,7 +93,7 @@ func (s *Service) CreatePark(ctx context.Context, actor string, in ParkInput) (P
 		if err := tx.InsertPark(ctx, &p); err != nil {
 			return fmt.Errorf("insert park %s: %w", p.Code, err)
 		}
-		return appendEvent(ctx, tx, &Event{ParkCode: p.Code, Kind: EventParkCreate, Actor: actor, At: now}, nil, parkState(p))
+		return appendEvent(ctx, tx, &Event{ParkCode: p.Code, Kind: EventParkCreate, Actor: actor.Name, At: now}, nil, parkState(p))
 	})
 	if err != nil {
 		return Park{}, err
@@ -104,8 +104,8 @@ func (s *Service) CreatePark(ctx context.Context, actor string, in ParkInput) (P
 
 // UpdatePark replaces a park's data. Parcels already placed keep their park
 // until they are written again (a recompute command re-places them).
-func (s *Service) UpdatePark(ctx context.Context, actor, code string, in ParkInput) (Park, error) {
-	if err := requireActor(actor); err != nil {
+func (s *Service) UpdatePark(ctx context.Context, actor Actor, code string, in ParkInput) (Park, error) {
+	if err := requireAdmin(actor); err != nil {
 		return Park{}, err
 	}
 	if strings.TrimSpace(in.Code) != code {
@@ -132,7 +132,7 @@ func (s *Service) UpdatePark(ctx context.Context, actor, code string, in ParkInp
 			return fmt.Errorf("update park %s: %w", code, err)
 		}
 		out = p
-		return appendEvent(ctx, tx, &Event{ParkCode: code, Kind: EventParkUpdate, Actor: actor, At: p.UpdatedAt}, parkState(old), parkState(p))
+		return appendEvent(ctx, tx, &Event{ParkCode: code, Kind: EventParkUpdate, Actor: actor.Name, At: p.UpdatedAt}, parkState(old), parkState(p))
 	})
 	if err != nil {
 		return Park{}, err

@@ -60,7 +60,7 @@ func square(lon, lat, e, n, side float64) orb.Polygon {
 
 func (f *fixture) park(code, name string, lon, lat, side float64, year int, target float64) land.Park {
 	f.t.Helper()
-	p, err := f.svc.CreatePark(f.ctx, "test", land.ParkInput{
+	p, err := f.svc.CreatePark(f.ctx, land.Operator("test"), land.ParkInput{
 		Code: code, Name: name, Level: land.LevelProvincial, City: "株洲市",
 		Boundary:  orb.MultiPolygon{square(lon, lat, 0, 0, side)},
 		BuiltupMu: 3000, TargetMu: target, TargetYear: year,
@@ -74,7 +74,7 @@ func (f *fixture) park(code, name string, lon, lat, side float64, year int, targ
 // parcel creates a square parcel of side metres at (e, n) metres inside the park.
 func (f *fixture) parcel(class land.Class, e, n, side float64, identified string) land.Parcel {
 	f.t.Helper()
-	p, err := f.svc.CreateParcel(f.ctx, "officer", land.ParcelInput{
+	p, err := f.svc.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{
 		Class: class, Geometry: square(parkLon, parkLat, e, n, side),
 		ParcelFields: land.ParcelFields{IdentifiedOn: land.MustDate(identified)},
 	})
@@ -90,7 +90,7 @@ func (f *fixture) dispose(id int64, method, date string, area float64) land.Parc
 	if area > 0 {
 		in.AreaMu = &area
 	}
-	_, p, err := f.svc.AddDisposal(f.ctx, "officer", id, in)
+	_, p, err := f.svc.AddDisposal(f.ctx, land.Operator("officer"), id, in)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestParcelStraddlingParksGoesToTheLargerShare(t *testing.T) {
 	lon2, lat2 := z.Inverse(x0+2000, y0)
 	f.park("ZZJK", "株洲经开区", lon2, lat2, 2000, 2022, 100)
 	// 300 m wide: 100 m in ZZGX, 200 m in ZZJK.
-	p, err := f.svc.CreateParcel(f.ctx, "officer", land.ParcelInput{Class: land.Unsupplied,
+	p, err := f.svc.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{Class: land.Unsupplied,
 		Geometry: square(parkLon, parkLat, 1900, 500, 300)})
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestParcelStraddlingParksGoesToTheLargerShare(t *testing.T) {
 		t.Fatalf("park %s flags %v, want ZZJK straddling", p.ParkCode, p.Flags)
 	}
 	// Half outside every park: accepted, flagged.
-	p, err = f.svc.CreateParcel(f.ctx, "officer", land.ParcelInput{Class: land.Unsupplied,
+	p, err = f.svc.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{Class: land.Unsupplied,
 		Geometry: square(parkLon, parkLat, 500, -50, 100)})
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestParcelStraddlingParksGoesToTheLargerShare(t *testing.T) {
 func TestOutsideEveryParkIsRefusedAndWritesNothing(t *testing.T) {
 	f := newFixture(t)
 	before, _ := f.store.CountRows(f.ctx)
-	_, err := f.svc.CreateParcel(f.ctx, "officer", land.ParcelInput{Class: land.Idle,
+	_, err := f.svc.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{Class: land.Idle,
 		Geometry: square(parkLon, parkLat, 5000, 5000, 100)})
 	e, ok := land.AsError(err)
 	if !ok || e.Kind != land.KindOutsideParks || e.Fields[0].Field != "geometry" {
@@ -161,7 +161,7 @@ func TestOutsideEveryParkIsRefusedAndWritesNothing(t *testing.T) {
 func TestBatchIsAllOrNothing(t *testing.T) {
 	f := newFixture(t)
 	before, _ := f.store.CountRows(f.ctx)
-	_, err := f.svc.CreateParcels(f.ctx, "officer", []land.ParcelInput{
+	_, err := f.svc.CreateParcels(f.ctx, land.Operator("officer"), []land.ParcelInput{
 		{Class: land.Idle, Geometry: square(parkLon, parkLat, 100, 100, 100)},
 		{Class: land.Idle, Geometry: square(parkLon, parkLat, 150, 150, 100)}, // overlaps the first
 		{Class: "vacant", Geometry: square(parkLon, parkLat, 500, 500, 100)},
@@ -188,15 +188,15 @@ func TestDisposalStepsDriveStatusAndNeverExceedTheArea(t *testing.T) {
 		t.Fatalf("after partial supply: %s %v", p.Status, p.Disposed)
 	}
 	too := 30.0
-	_, _, err := f.svc.AddDisposal(f.ctx, "officer", p.ID, land.DisposalInput{Method: "supply", Date: land.MustDate("2022-01-01"), AreaMu: &too})
+	_, _, err := f.svc.AddDisposal(f.ctx, land.Operator("officer"), p.ID, land.DisposalInput{Method: "supply", Date: land.MustDate("2022-01-01"), AreaMu: &too})
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "area_mu" {
 		t.Fatalf("30 亩 of 24 left: err = %v", err)
 	}
-	_, _, err = f.svc.AddDisposal(f.ctx, "officer", p.ID, land.DisposalInput{Method: "start_construction", Date: land.MustDate("2022-01-01")})
+	_, _, err = f.svc.AddDisposal(f.ctx, land.Operator("officer"), p.ID, land.DisposalInput{Method: "start_construction", Date: land.MustDate("2022-01-01")})
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "method" {
 		t.Fatalf("an idle-land method on 批而未供: err = %v", err)
 	}
-	_, _, err = f.svc.AddDisposal(f.ctx, "officer", p.ID, land.DisposalInput{Method: "supply", Date: land.MustDate("2022-07-01")})
+	_, _, err = f.svc.AddDisposal(f.ctx, land.Operator("officer"), p.ID, land.DisposalInput{Method: "supply", Date: land.MustDate("2022-07-01")})
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "date" {
 		t.Fatalf("a step dated after today: err = %v", err)
 	}
@@ -204,7 +204,7 @@ func TestDisposalStepsDriveStatusAndNeverExceedTheArea(t *testing.T) {
 	if p.Status != land.Disposed || p.Disposed != p.AreaMu || p.RemainingMu() != 0 {
 		t.Fatalf("after the rest: %s %v of %v", p.Status, p.Disposed, p.AreaMu)
 	}
-	if _, _, err := f.svc.AddDisposal(f.ctx, "officer", p.ID, land.DisposalInput{Method: "land_reserve", Date: land.MustDate("2022-03-01")}); err == nil {
+	if _, _, err := f.svc.AddDisposal(f.ctx, land.Operator("officer"), p.ID, land.DisposalInput{Method: "land_reserve", Date: land.MustDate("2022-03-01")}); err == nil {
 		t.Fatal("a step on a fully disposed parcel was accepted")
 	}
 	events, err := f.store.ListEvents(f.ctx, p.ID)
@@ -218,32 +218,32 @@ func TestUpdateRefusesStaleVersionsAndShrinkingBelowDisposed(t *testing.T) {
 	p := f.parcel(land.Idle, 100, 100, 200, "2021-03-01")
 	in := land.ParcelInput{Class: land.Idle, Geometry: p.Geometry, GKZone: p.GKZone, ParcelFields: p.ParcelFields}
 	in.ProjectName = "某某项目"
-	q, err := f.svc.UpdateParcel(f.ctx, "a", p.ID, 1, in)
+	q, err := f.svc.UpdateParcel(f.ctx, land.Operator("a"), p.ID, 1, in)
 	if err != nil || q.Version != 2 || q.ProjectName != "某某项目" {
 		t.Fatalf("first update: %v %+v", err, q)
 	}
 	in.ProjectName = "另一个项目"
-	_, err = f.svc.UpdateParcel(f.ctx, "b", p.ID, 1, in)
+	_, err = f.svc.UpdateParcel(f.ctx, land.Operator("b"), p.ID, 1, in)
 	if e, ok := land.AsError(err); !ok || e.Kind != land.KindStale {
 		t.Fatalf("second update with version 1: %v", err)
 	}
 	f.dispose(p.ID, "start_construction", "2022-01-01", 50)
 	in.Geometry = square(parkLon, parkLat, 100, 100, 150) // 33.75 亩 < 50 disposed
-	_, err = f.svc.UpdateParcel(f.ctx, "a", p.ID, 3, in)
+	_, err = f.svc.UpdateParcel(f.ctx, land.Operator("a"), p.ID, 3, in)
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "geometry" {
 		t.Fatalf("shrinking below the disposed area: %v", err)
 	}
 	in.Geometry, in.Class = p.Geometry, land.Inefficient
-	_, err = f.svc.UpdateParcel(f.ctx, "a", p.ID, 3, in)
+	_, err = f.svc.UpdateParcel(f.ctx, land.Operator("a"), p.ID, 3, in)
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "class" {
 		t.Fatalf("changing the class of a parcel with steps: %v", err)
 	}
 	in.Class, in.IdentifiedOn = land.Idle, land.MustDate("2022-02-01") // after the step of 2022-01-01
-	_, err = f.svc.UpdateParcel(f.ctx, "a", p.ID, 3, in)
+	_, err = f.svc.UpdateParcel(f.ctx, land.Operator("a"), p.ID, 3, in)
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "identified_on" {
 		t.Fatalf("identified after its own disposal step: %v", err)
 	}
-	_, err = f.svc.RemoveParcel(f.ctx, "a", p.ID, 3, land.MustDate("2021-12-01"), "重复登记")
+	_, err = f.svc.RemoveParcel(f.ctx, land.Operator("a"), p.ID, 3, land.MustDate("2021-12-01"), "重复登记")
 	if e, ok := land.AsError(err); !ok || e.Fields[0].Field != "removed_on" {
 		t.Fatalf("removed before its own disposal step: %v", err)
 	}
@@ -261,7 +261,7 @@ func TestRatesFollowTheRules(t *testing.T) {
 	f.dispose(a.ID, "supply", "2022-03-15", 0)                   // the other 36
 	f.dispose(b.ID, "extend_start", "2021-12-01", 0)             // no area
 	f.dispose(c.ID, "capacity_upgrade", "2022-04-01", 0)         // all 15
-	if _, err := f.svc.RemoveParcel(f.ctx, "officer", d.ID, 1, land.MustDate("2022-03-01"), "重复登记"); err != nil {
+	if _, err := f.svc.RemoveParcel(f.ctx, land.Operator("officer"), d.ID, 1, land.MustDate("2022-03-01"), "重复登记"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -330,5 +330,66 @@ func TestRatesFollowTheRules(t *testing.T) {
 	}
 	if trend[4].AsOf.String() != "2022-04-15" {
 		t.Fatalf("last month as of %s", trend[4].AsOf)
+	}
+}
+
+// TestWritesFollowRoles: an officer writes only in the parks assigned to
+// them, a leader writes nothing, only an administrator changes parks; a
+// refused write leaves no row.
+func TestWritesFollowRoles(t *testing.T) {
+	f := newFixture(t)
+	z := geo.Zone(38)
+	x0, y0 := z.Forward(parkLon, parkLat)
+	lon2, lat2 := z.Inverse(x0+3000, y0)
+	f.park("ZZJK", "株洲经开区", lon2, lat2, 2000, 2022, 100)
+	officerA := land.Actor{Name: "李专员", Role: land.RoleOfficer, Parks: []string{"ZZGX"}}
+	officerB := land.Actor{Name: "王专员", Role: land.RoleOfficer, Parks: []string{"ZZJK"}}
+	leader := land.Actor{Name: "赵领导", Role: land.RoleLeader}
+	in := land.ParcelInput{Class: land.Idle, Geometry: square(parkLon, parkLat, 100, 100, 100)}
+	forbidden := func(what string, err error) {
+		t.Helper()
+		if e, ok := land.AsError(err); !ok || e.Kind != land.KindForbidden {
+			t.Fatalf("%s: err = %v, want forbidden", what, err)
+		}
+	}
+
+	before, _ := f.store.CountRows(f.ctx)
+	_, err := f.svc.CreateParcel(f.ctx, officerB, in)
+	forbidden("officer of ZZJK creating in ZZGX", err)
+	_, err = f.svc.CreateParcel(f.ctx, leader, in)
+	forbidden("leader creating", err)
+	_, err = f.svc.CreatePark(f.ctx, officerA, land.ParkInput{Code: "X1", Name: "某园区", Level: land.LevelProvincial,
+		Boundary: orb.MultiPolygon{square(parkLon, parkLat, 10000, 10000, 1000)}})
+	forbidden("officer creating a park", err)
+	if after, _ := f.store.CountRows(f.ctx); after != before {
+		t.Fatalf("refused writes changed rows: %+v → %+v", before, after)
+	}
+	if _, err := f.svc.CreateParcel(f.ctx, land.Actor{Name: "", Role: land.RoleAdmin}, in); err == nil {
+		t.Fatal("a write with no actor name was accepted")
+	}
+
+	p, err := f.svc.CreateParcel(f.ctx, officerA, in)
+	if err != nil || p.CreatedBy != "李专员" {
+		t.Fatalf("officer of ZZGX creating in ZZGX: %v, created by %q", err, p.CreatedBy)
+	}
+	_, _, err = f.svc.AddDisposal(f.ctx, officerB, p.ID, land.DisposalInput{Method: "extend_start", Date: land.MustDate("2022-06-01")})
+	forbidden("officer of ZZJK recording a step in ZZGX", err)
+	_, _, err = f.svc.AddDisposal(f.ctx, leader, p.ID, land.DisposalInput{Method: "extend_start", Date: land.MustDate("2022-06-01")})
+	forbidden("leader recording a step", err)
+	_, err = f.svc.RemoveParcel(f.ctx, officerB, p.ID, p.Version, land.Date{}, "重复登记")
+	forbidden("officer of ZZJK removing in ZZGX", err)
+	// Moving the parcel into ZZJK: officer A may not write there.
+	moved := in
+	moved.Geometry = square(parkLon, parkLat, 3500, 500, 100)
+	_, err = f.svc.UpdateParcel(f.ctx, officerA, p.ID, p.Version, moved)
+	forbidden("officer of ZZGX moving a parcel into ZZJK", err)
+	both := land.Actor{Name: "两园专员", Role: land.RoleOfficer, Parks: []string{"ZZGX", "ZZJK"}}
+	q, err := f.svc.UpdateParcel(f.ctx, both, p.ID, p.Version, moved)
+	if err != nil || q.ParkCode != "ZZJK" || q.UpdatedBy != "两园专员" {
+		t.Fatalf("officer of both parks moving it: %v, park %s", err, q.ParkCode)
+	}
+	events, _ := f.store.ListEvents(f.ctx, p.ID)
+	if len(events) != 2 || events[0].Actor != "李专员" || events[1].Actor != "两园专员" {
+		t.Fatalf("events %+v", events)
 	}
 }

@@ -133,7 +133,7 @@ func BenchmarkRates100k(b *testing.B) {
 			p := ps[i%len(ps)]
 			i++
 			area := 0.01
-			if _, _, err := svc.AddDisposal(ctx, "bench", p.ID, land.DisposalInput{Method: counting[p.Class], Date: p.IdentifiedOn, AreaMu: &area}); err != nil {
+			if _, _, err := svc.AddDisposal(ctx, land.Operator("bench"), p.ID, land.DisposalInput{Method: counting[p.Class], Date: p.IdentifiedOn, AreaMu: &area}); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()

@@ -189,7 +189,7 @@ func feature(geometry any, class string, props map[string]any) map[string]any {
 func (e *env) addPark(code string, minLon, minLat, maxLon, maxLat float64, builtup, target float64) land.Park {
 	e.t.Helper()
 	ring := orb.Ring{{minLon, minLat}, {maxLon, minLat}, {maxLon, maxLat}, {minLon, maxLat}, {minLon, minLat}}
-	p, err := e.svc.CreatePark(context.Background(), "test", land.ParkInput{
+	p, err := e.svc.CreatePark(context.Background(), land.Operator("test"), land.ParkInput{
 		Code: code, Name: code + "园区", Level: land.LevelProvincial, City: "株洲市",
 		Boundary: orb.MultiPolygon{{ring}}, BuiltupMu: builtup, TargetMu: target, TargetYear: 2022,
 	})

@@ -70,6 +70,8 @@ func statusOfKind(k land.Kind) int {
 		return http.StatusConflict
 	case land.KindStale:
 		return http.StatusPreconditionFailed
+	case land.KindForbidden:
+		return http.StatusForbidden
 	}
 	return http.StatusUnprocessableEntity
 }

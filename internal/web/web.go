@@ -154,7 +154,17 @@ const maxActorRunes = 64
 // actorOf returns the actor a write is recorded under: the X-Actor header,
 // trimmed (percent-decoded when it holds %XX escapes, since browsers cannot
 // send non-Latin-1 header values), or "system".
-func actorOf(c echo.Context) (string, error) {
+func actorOf(c echo.Context) (land.Actor, error) {
+	name, err := actorName(c)
+	if err != nil {
+		return land.Actor{}, err
+	}
+	// Until users exist, whoever the header names may do everything.
+	return land.Operator(name), nil
+}
+
+// actorName reads the X-Actor header (default "system").
+func actorName(c echo.Context) (string, error) {
 	raw := c.Request().Header.Get("X-Actor")
 	a := strings.TrimSpace(raw)
 	if strings.Contains(a, "%") {
