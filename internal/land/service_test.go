@@ -393,3 +393,28 @@ func TestWritesFollowRoles(t *testing.T) {
 		t.Fatalf("events %+v", events)
 	}
 }
+
+func TestUpdateMethodIsForAdministratorsAndKeepsPastSteps(t *testing.T) {
+	f := newFixture(t)
+	p := f.parcel(land.Unsupplied, 100, 100, 100, "2022-01-10")
+	f.dispose(p.ID, "land_reserve", "2022-02-01", 0) // 纳入储备: does not count
+	counts := true
+	officer := land.Actor{Name: "李专员", Role: land.RoleOfficer, Parks: []string{"ZZGX"}}
+	if _, err := f.svc.UpdateMethod(f.ctx, officer, "land_reserve", land.MethodPatch{Counts: &counts}); err == nil {
+		t.Fatal("an officer changed the method list")
+	}
+	m, err := f.svc.UpdateMethod(f.ctx, land.Operator("管理员"), "land_reserve", land.MethodPatch{Counts: &counts})
+	if err != nil || !m.Counts || m.Name != "纳入储备" {
+		t.Fatalf("UpdateMethod: %+v %v", m, err)
+	}
+	r, err := f.svc.Rates(f.ctx, land.RatesQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rows[0].DisposedMu != 0 {
+		t.Fatalf("a step recorded before the change now counts: %v 亩", r.Rows[0].DisposedMu)
+	}
+	if _, err := f.svc.UpdateMethod(f.ctx, land.Operator("管理员"), "nope", land.MethodPatch{Counts: &counts}); err == nil {
+		t.Fatal("an unknown method was updated")
+	}
+}

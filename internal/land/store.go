@@ -56,12 +56,25 @@ type Reader interface {
 	ListParcels(ctx context.Context, f ParcelFilter) ([]Parcel, error)
 	ListDisposals(ctx context.Context, parcelID int64) ([]Disposal, error) // by date, then id
 	ListEvents(ctx context.Context, parcelID int64) ([]Event, error)       // oldest first
+	// SearchEvents browses the whole audit trail, newest first.
+	SearchEvents(ctx context.Context, f EventFilter) ([]Event, error)
 	RateSums(ctx context.Context, q RateQuery) ([]RateSum, error)
 	// DisposedByPark gives, per park, the DisposedMu that RateSums(q) gives
 	// summed over the classes, without the stock: only the counting steps
 	// dated in [From, AsOf] are read. q.From is required.
 	DisposedByPark(ctx context.Context, q RateQuery) (map[string]float64, error)
 	CountRows(ctx context.Context) (RowCounts, error)
+}
+
+// EventFilter selects events of the audit trail. Zero fields do not filter.
+type EventFilter struct {
+	Actor    string // exact login (or "cli:…", "system")
+	ParkCode string
+	ParcelID int64
+	Kind     string // exact kind, e.g. "parcel.update", or a prefix ending in "." ("user.")
+	From, To Date   // the day of Event.At in China Standard Time, inclusive
+	BeforeID int64  // keyset paging: only events with a smaller id
+	Limit    int    // 0: no limit
 }
 
 // RowCounts are the numbers of rows per table, for health checks and tests

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) land.Store) {
 		{"ActiveParcelsNear", testActiveParcelsNear},
 		{"Disposals", testDisposals},
 		{"Events", testEvents},
+		{"SearchEvents", testSearchEvents},
 		{"Rollback", testRollback},
 		{"SerializedWriters", testSerializedWriters},
 		{"RateSums", testRateSums},
