@@ -2,6 +2,8 @@
 // /api/rates. Plain ES module, nothing from the internet; data is written
 // with textContent only.
 
+import { toLogin } from "./session.js";
+
 const area = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pct = new Intl.NumberFormat("zh-CN", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
@@ -64,6 +66,10 @@ async function load(params) {
   try {
     const qs = query.toString();
     const res = await fetch("/api/rates" + (qs ? "?" + qs : ""), { headers: { Accept: "application/json" } });
+    if (res.status === 401) {
+      toLogin();
+      return;
+    }
     const body = await res.json();
     if (!res.ok) {
       const reasons = (body.errors || []).map((e) => `${e.field}：${e.reason}`).join("；");

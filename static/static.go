@@ -1,8 +1,16 @@
 // Package static holds panhuo's browser pages, embedded in the binary so that
 // the service works offline (on an intranet with no internet): nothing is
-// loaded from a CDN. For now these are the placeholder map page (index.html)
-// and a small leaders' dashboard (dashboard.html with dashboard.js) that
-// reads /api/rates; the OpenLayers map and ECharts dashboard come later.
+// loaded from a CDN. For now these are the placeholder map page (index.html),
+// a small leaders' dashboard (dashboard.html with dashboard.js) that reads
+// /api/rates, the log-in page (login.html, login.js), the administration
+// pages (admin.html, audit.html with their scripts; forbidden.html for users
+// who are not administrators) and session.js, which every page but the
+// log-in shares: the user bar, log-out and API calls with the CSRF token.
+// The OpenLayers map and ECharts dashboard come later.
+//
+// The pages run under a Content-Security-Policy without 'unsafe-inline':
+// no inline scripts, styles or event attributes; scripts put data into the
+// page with textContent and DOM nodes only, never as HTML.
 package static
 
 import (
@@ -10,7 +18,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html dashboard.html dashboard.js style.css
+//go:embed *.html *.js *.css
 var files embed.FS
 
 // FS returns the embedded files, by name at its root ("index.html",

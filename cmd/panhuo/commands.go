@@ -13,12 +13,13 @@ import (
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, for backup
 
+	"panhuo/internal/access"
 	"panhuo/internal/demo"
 	"panhuo/internal/land"
 	"panhuo/internal/store/sqlite"
 )
 
-// demo loads the 株洲 demo into an empty database.
+// demo loads the 株洲 demo and the demo users into an empty database.
 func (e env) demo(args []string) error {
 	fs := e.flags("demo")
 	dbPath := dbFlag(fs)
@@ -42,6 +43,12 @@ func (e env) demo(args []string) error {
 			return fmt.Errorf("load the demo: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "已载入 %s\n%s", st.Path(), sum)
+		accounts, err := demo.CreateDemoUsers(ctx, access.NewService(st, st), operator())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout)
+		printDemoAccounts(e.stdout, accounts, *dbPath)
 		return nil
 	})
 }

@@ -1,15 +1,17 @@
 // Command panhuo is the one binary of panhuo (盘活), the web GIS service that
 // tracks the disposal of industrial parks' "三类用地" (批而未供, 闲置, 低效).
 //
-//	panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db] [-demo]
+//	panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db] [-demo] [-secure-cookies] [-trust-proxy]
 //	panhuo demo    [-db panhuo.db]
+//	panhuo user    add|list|disable|enable|passwd [-db panhuo.db] …
+//	panhuo token   create [-db panhuo.db] -user LOGIN [-name NAME]
 //	panhuo migrate [-db panhuo.db]
 //	panhuo backup  [-db panhuo.db] -o FILE
 //	panhuo synth   [-db panhuo.db] [-parks N] [-parcels M] [-seed S]
 //	panhuo help
 //
 // This is the only place where the store, the domain service and the HTTP
-// handler are wired together. Run "panhuo help" for the details.
+// handler (and the access service) are wired together. Run "panhuo help" for the details.
 package main
 
 import (
@@ -40,14 +42,17 @@ const (
 	defaultDB   = "panhuo.db"
 	envAddr     = "PANHUO_ADDR"
 	envDB       = "PANHUO_DB"
+	envSecure   = "PANHUO_SECURE_COOKIES"
+	envProxy    = "PANHUO_TRUST_PROXY"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // env is what a command needs from its surroundings.
 type env struct {
+	stdin          io.Reader // read by -password-stdin
 	stdout, stderr io.Writer
 	log            *slog.Logger
 }
@@ -59,11 +64,15 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 // run executes the command line args and returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
-	e := env{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	name := cmd // "user add" in messages
+	if (cmd == "user" || cmd == "token") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name += " " + args[0]
 	}
 	var err error
 	switch cmd {
@@ -77,6 +86,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = e.backup(args)
 	case "synth":
 		err = e.synth(args)
+	case "user":
+		err = e.user(args)
+	case "token":
+		err = e.token(args)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -90,10 +103,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK // the flag set printed its usage
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "panhuo %s: %v\nRun \"panhuo help\" for usage.\n", cmd, err)
+		fmt.Fprintf(stderr, "panhuo %s: %v\nRun \"panhuo help\" for usage.\n", name, err)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "panhuo %s: %v\n", cmd, err)
+	fmt.Fprintf(stderr, "panhuo %s: %v\n", name, explain(err))
 	return exitFail
 }
 
@@ -102,15 +115,43 @@ const usage = `panhuo (盘活) tracks the disposal of industrial parks' "三类�
 
 Usage:
   panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db] [-demo]
+                 [-secure-cookies] [-trust-proxy]
       Serve the web application and the HTTP API (启动服务). It prints
       "panhuo listening on http://HOST:PORT" once it accepts connections
       (-addr 127.0.0.1:0 picks a free port) and stops cleanly on Ctrl-C or
       SIGTERM. With -demo it loads the 株洲 demonstration data (示例数据)
-      into an empty database first; a database holding only demo data is
-      served as it is; a database with real parks is refused.
+      and the demo users (示例账号 demo-admin, demo-leader, demo-officer,
+      whose random passwords it prints once) into an empty database first;
+      a database holding only demo data is served as it is; a database with
+      real parks is refused. A database without an active administrator
+      is served with a notice on how to create one (no account is ever
+      created with a known password).
+      -secure-cookies marks the session cookie Secure: set it whenever
+      users reach the server over HTTPS (env PANHUO_SECURE_COOKIES=1).
+      -trust-proxy, behind a reverse proxy only, takes the client address
+      (for log-in throttling) from the last X-Forwarded-For entry and
+      accepts X-Forwarded-Host as this site (env PANHUO_TRUST_PROXY=1).
   panhuo demo [-db panhuo.db]
-      Load the 株洲 demonstration data into an empty database and print
-      what it holds (载入示例数据).
+      Load the 株洲 demonstration data and the demo users into an empty
+      database and print what it holds and the demo passwords (载入示例数据).
+  panhuo user add [-db panhuo.db] -role admin|officer|leader [-parks A,B]
+                  [-name 姓名] [-password-stdin] LOGIN
+      Create a user (新建用户). Without -password-stdin a strong random
+      password is generated and printed once; with it, the password is the
+      first line of standard input. -parks lists an officer's park codes.
+      The first administrator of a new database: panhuo user add -role admin LOGIN
+  panhuo user list [-db panhuo.db]
+      List the users with role, parks and state (用户列表).
+  panhuo user disable|enable [-db panhuo.db] LOGIN
+      Disable a user (停用: sessions and tokens stop working at once; the
+      history keeps the name) or enable them again (启用).
+  panhuo user passwd [-db panhuo.db] [-password-stdin] LOGIN
+      Reset a password (重设密码): random and printed once, or from standard
+      input; the user's sessions end.
+  panhuo token create [-db panhuo.db] -user LOGIN [-name NAME]
+      Create a personal API token for scripts and GIS clients (API 令牌),
+      sent as "Authorization: Bearer ph_…". The token alone is printed on
+      standard output, once; only its hash is stored.
   panhuo migrate [-db panhuo.db]
       Create or upgrade the database schema and print its version (数据库迁移).
   panhuo backup [-db panhuo.db] -o FILE
@@ -122,10 +163,16 @@ Usage:
   panhuo help
       Show this help.
 
+The user and token commands act for the operator of the machine, recorded
+in the audit trail as "cli:" and the operating-system user.
+
 Environment:
-  PANHUO_ADDR  default of -addr (127.0.0.1:8080)
-  PANHUO_DB    default of -db (panhuo.db); a postgres:// DSN is reserved
-               for the PostgreSQL engine, which is not available yet.
+  PANHUO_ADDR            default of -addr (127.0.0.1:8080)
+  PANHUO_DB              default of -db (panhuo.db); a postgres:// DSN is
+                         reserved for the PostgreSQL engine, which is not
+                         available yet.
+  PANHUO_SECURE_COOKIES  1 sets -secure-cookies
+  PANHUO_TRUST_PROXY     1 sets -trust-proxy
 
 Exit status: 0 success, 1 failure, 2 bad command line.
 `
@@ -154,6 +201,16 @@ func parse(fs *flag.FlagSet, args []string) error {
 // dbFlag adds -db with its environment default.
 func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", envOr(envDB, defaultDB), "database: a SQLite file path (env "+envDB+")")
+}
+
+// envBool is whether the environment variable name is set to a true value
+// (1, true, yes, on).
+func envBool(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func envOr(name, def string) string {
@@ -200,6 +257,10 @@ func actor() string {
 	}
 	return "cli:" + name
 }
+
+// operator is the actor of the command line: the operator of the server
+// machine, trusted with every right.
+func operator() land.Actor { return land.Operator(actor()) }
 
 // demoState says what a database holds with respect to demo data.
 type demoState int

@@ -9,6 +9,12 @@
 // applies to the demo exactly as to an officer's input. LoadSynthetic writes
 // straight into a land.Store in large transactions, for speed.
 //
-// Everything here is deterministic: fixed seeds (math/rand/v2 PCG), no map
-// iteration in anything that is written or reported.
+// CreateDemoUsers adds one demo user per role (demo-admin, demo-leader and
+// demo-officer of 醴陵经开区) with random passwords, shown once, so that a
+// newcomer can try each role; RandomPassword and NewPassword draw such
+// passwords for the command line too.
+//
+// Everything here, the passwords aside, is deterministic: fixed seeds
+// (math/rand/v2 PCG), no map iteration in anything that is written or
+// reported.
 package demo

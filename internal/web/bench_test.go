@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"panhuo/internal/access"
 	"panhuo/internal/demo"
 	"panhuo/internal/land"
 	"panhuo/internal/store/sqlite"
@@ -86,14 +87,40 @@ func (d *benchData) load(b *testing.B, name string, parks, parcels int) (http.Ha
 		}
 		fmt.Fprintf(os.Stderr, "bench data %s: %d parks, %d parcels, %d disposals ready in %v\n",
 			name, n.Parks, n.Parcels, n.Disposals, time.Since(start).Round(time.Millisecond))
-		d.svc = land.NewService(st, land.WithClock(func() time.Time { return time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC) }))
+		clock := func() time.Time { return time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC) }
+		d.svc = land.NewService(st, land.WithClock(clock))
+		acc := access.NewService(st, st, access.WithClock(clock), access.WithHashParams(access.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}))
+		// A reader with a token: every request is authenticated. The
+		// database may be reused (PANHUO_BENCH_DIR), so the login is new.
+		u, err := acc.CreateUser(ctx, land.Operator("bench"), access.UserInput{
+			Login: fmt.Sprintf("bench%d", time.Now().UnixNano()%1e9), DisplayName: "基准测试", Role: land.RoleLeader, Password: testPassword})
+		if err != nil {
+			d.err = fmt.Errorf("create bench user: %w", err)
+			return
+		}
+		token, _, err := acc.CreateToken(ctx, u, "bench")
+		if err != nil {
+			d.err = fmt.Errorf("create bench token: %w", err)
+			return
+		}
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		d.h = New(d.svc, Options{Logger: log})
+		d.h = withToken{New(d.svc, acc, Options{Logger: log}), token}
 	})
 	if d.err != nil {
 		b.Fatal(d.err)
 	}
 	return d.h, d.svc
+}
+
+// withToken sends every request with a bearer token.
+type withToken struct {
+	h     http.Handler
+	token string
+}
+
+func (w withToken) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	r.Header.Set("Authorization", "Bearer "+w.token)
+	w.h.ServeHTTP(rw, r)
 }
 
 // countingWriter counts the bytes written to it.

@@ -11,11 +11,14 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 
+	"panhuo/internal/access"
 	"panhuo/internal/land"
 	"panhuo/internal/store/sqlite"
 )
@@ -23,16 +26,49 @@ import (
 // seedDay is the date of seed 004, "today" in these tests.
 var seedDay = time.Date(2022, 6, 28, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
+// testPassword meets the password policy; every test user has it.
+const testPassword = "Zhuzhou-2022-test"
+
+// fakeClock is the clock of both services; tests move it forward.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
 // env is a handler over a real SQLite store in a temporary file, with the
-// clock fixed at seedDay.
+// clock at seedDay, and an administrator "admin" whose token every request
+// carries unless it names its own Authorization or Cookie.
 type env struct {
 	t     *testing.T
 	h     http.Handler
+	echo  *echo.Echo
+	srv   *server
 	svc   *land.Service
+	acc   *access.Service
 	store *sqlite.Store
+	clock *fakeClock
+	admin access.User
+	// adminToken is the raw token of admin.
+	adminToken string
 }
 
 func newEnv(t *testing.T) *env {
+	return newEnvOpts(t, Options{})
+}
+
+func newEnvOpts(t *testing.T, opts Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "panhuo.db"))
@@ -40,10 +76,51 @@ func newEnv(t *testing.T) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := land.NewService(st, land.WithClock(func() time.Time { return seedDay }))
-	h := New(svc, Options{Logger: slog.New(slog.DiscardHandler), MaxBodyBytes: 1 << 20})
-	return &env{t: t, h: h, svc: svc, store: st}
+	clock := &fakeClock{now: seedDay}
+	svc := land.NewService(st, land.WithClock(clock.Now))
+	acc := access.NewService(st, st, access.WithClock(clock.Now),
+		access.WithHashParams(access.HashParams{MemoryKiB: 64, Time: 1, Threads: 1}))
+	opts.Logger = slog.New(slog.DiscardHandler)
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	srv, ec := newServer(svc, acc, opts)
+	e := &env{t: t, h: ec, echo: ec, srv: srv, svc: svc, acc: acc, store: st, clock: clock}
+	e.admin, err = acc.Bootstrap(ctx, access.UserInput{Login: "admin", DisplayName: "系统管理员", Password: testPassword})
+	if err != nil {
+		t.Fatalf("bootstrap admin: %v", err)
+	}
+	e.adminToken = e.token(e.admin)
+	return e
 }
+
+// token creates a personal token of u and returns it raw.
+func (e *env) token(u access.User) string {
+	e.t.Helper()
+	raw, _, err := e.acc.CreateToken(context.Background(), u, "测试")
+	if err != nil {
+		e.t.Fatalf("create token of %s: %v", u.Login, err)
+	}
+	return raw
+}
+
+// user creates a user with testPassword (as the operator "test") and returns
+// it with a token.
+func (e *env) user(login, name string, role land.Role, parks ...string) (access.User, string) {
+	e.t.Helper()
+	u, err := e.acc.CreateUser(context.Background(), land.Operator("test"), access.UserInput{
+		Login: login, DisplayName: name, Role: role, Parks: parks, Password: testPassword})
+	if err != nil {
+		e.t.Fatalf("create user %s: %v", login, err)
+	}
+	return u, e.token(u)
+}
+
+// bearer is the header pair of a token.
+func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+// anon marks a request sent without credentials.
+var anon = []string{"Authorization", ""}
 
 // resp is a recorded response with helpers to read it.
 type resp struct {
@@ -52,7 +129,9 @@ type resp struct {
 }
 
 // do sends a request. body may be nil, a string or []byte (sent as is), or
-// anything else (sent as JSON). hdr is name, value pairs.
+// anything else (sent as JSON). hdr is name, value pairs (an empty value
+// removes the header; ":remote" sets the client address); without an
+// Authorization or Cookie pair the request carries the administrator's token.
 func (e *env) do(method, path string, body any, hdr ...string) resp {
 	e.t.Helper()
 	var r io.Reader
@@ -73,7 +152,22 @@ func (e *env) do(method, path string, body any, hdr ...string) resp {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	own := false
 	for i := 0; i+1 < len(hdr); i += 2 {
+		own = own || http.CanonicalHeaderKey(hdr[i]) == "Authorization" || http.CanonicalHeaderKey(hdr[i]) == "Cookie"
+	}
+	if !own {
+		req.Header.Set("Authorization", "Bearer "+e.adminToken)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == ":remote" { // the client's address
+			req.RemoteAddr = hdr[i+1]
+			continue
+		}
+		if hdr[i+1] == "" {
+			req.Header.Del(hdr[i])
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	w := httptest.NewRecorder()
@@ -223,4 +317,29 @@ func (e *env) counts() land.RowCounts {
 // idOf returns the id property as a URL path.
 func idPath(props map[string]any) string {
 	return fmt.Sprintf("/api/parcels/%d", int64(props["id"].(float64)))
+}
+
+// orbRect is a lon/lat rectangle as an orb polygon.
+func orbRect(minLon, minLat, maxLon, maxLat float64) orb.Polygon {
+	return orb.Polygon{{{minLon, minLat}, {maxLon, minLat}, {maxLon, maxLat}, {minLon, maxLat}, {minLon, minLat}}}
+}
+
+// login logs in through POST /api/session and returns the Cookie header
+// value and the CSRF token.
+func (e *env) login(login, password string) (cookie, csrf string) {
+	e.t.Helper()
+	r := e.do("POST", "/api/session", map[string]any{"login": login, "password": password}, anon...).want(http.StatusOK)
+	for _, c := range r.Result().Cookies() {
+		if c.Name == sessionCookie {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	if cookie == "" {
+		e.t.Fatalf("log-in set no %s cookie: %v", sessionCookie, r.Header())
+	}
+	csrf, _ = r.json()["csrf_token"].(string)
+	if csrf == "" {
+		e.t.Fatalf("log-in answered no csrf_token: %s", r.Body.String())
+	}
+	return cookie, csrf
 }

@@ -13,20 +13,33 @@ import (
 	"panhuo/static"
 )
 
-// contentSecurityPolicy keeps the pages to what the binary serves.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+// Who may open a page. Pages are static files: every piece of data they
+// show is fetched from the API by their scripts and inserted as text.
+type pageKind int
 
-// page serves one embedded HTML page.
-func (s *server) page(name string) echo.HandlerFunc {
+const (
+	pageOpen  pageKind = iota // the log-in page
+	pageUser                  // any user who is logged in
+	pageAdmin                 // administrators; others get forbidden.html (403)
+)
+
+// page serves one embedded HTML page under the pages' CSP.
+func (s *server) page(name string, kind pageKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		status := http.StatusOK
+		if kind == pageAdmin {
+			if p := principalOf(c); p == nil || !p.user.Actor().MayAdminister() {
+				name, status = "forbidden.html", http.StatusForbidden
+			}
+		}
 		b, err := fs.ReadFile(static.FS(), name)
 		if err != nil {
 			return fmt.Errorf("read embedded page %s: %w", name, err)
 		}
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", pageCSP)
 		h.Set("Cache-Control", "no-cache")
-		return c.Blob(http.StatusOK, "text/html; charset=utf-8", b)
+		return c.Blob(status, "text/html; charset=utf-8", b)
 	}
 }
 

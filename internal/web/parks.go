@@ -378,3 +378,54 @@ func (s *server) parcelsLayer(c echo.Context) error {
 	}
 	return nil
 }
+
+// PATCH /api/methods/:code {"name", "counts"} — rename a disposal method or
+// set whether it counts toward the rate (administrators only).
+func (s *server) patchMethod(c echo.Context) error {
+	actor, err := requireAdmin(c)
+	if err != nil {
+		return err
+	}
+	if err := checkPatchType(c); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	doc, err := decodeObject(body, `处置方式的修改 {"name": …, "counts": …}`)
+	if err != nil {
+		return err
+	}
+	var d fieldDecoder
+	var p land.MethodPatch
+	for k, raw := range doc {
+		switch k {
+		case "name":
+			var v string
+			d.text(k, raw, &v)
+			p.Name = &v
+		case "counts":
+			if isNull(raw) {
+				d.fail(k, "须为 true 或 false")
+				continue
+			}
+			var v bool
+			d.boolean(k, raw, &v)
+			p.Counts = &v
+		case "code", "class", "order":
+			// As GET /api/methods shows them; not changed here.
+		default:
+			d.fail(k, "未知字段；可修改的字段为 name、counts")
+		}
+	}
+	sortFields(d.fields)
+	if err := d.err("处置方式的修改有误"); err != nil {
+		return err
+	}
+	m, err := s.svc.UpdateMethod(c.Request().Context(), actor, c.Param("code"), p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, m)
+}

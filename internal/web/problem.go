@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"panhuo/internal/access"
 	"panhuo/internal/land"
 )
 
@@ -81,7 +82,7 @@ func statusOfKind(k land.Kind) int {
 func echoProblem(he *echo.HTTPError) *problem {
 	switch he.Code {
 	case http.StatusNotFound:
-		return notFound("请求的资源不存在", "没有这个地址；API 见 /api/…，页面见 / 和 /dashboard")
+		return notFound("请求的资源不存在", "没有这个地址；API 见 /api/…，页面见 /、/dashboard 和 /admin")
 	case http.StatusMethodNotAllowed:
 		return newProblem(he.Code, "method-not-allowed", "不支持该请求方法", "该地址不接受此 HTTP 方法，可用的方法见 Allow 响应头")
 	case http.StatusRequestEntityTooLarge:
@@ -147,6 +148,14 @@ func problemOf(err error) (p *problem, serverFault bool) {
 			fmt.Sprintf("请求体不能超过 %d 字节", mbe.Limit)), false
 	case errors.As(err, &he):
 		return echoProblem(he), he.Code >= 500
+	case errors.Is(err, access.ErrUnauthenticated):
+		return errUnauthenticated(""), false
+	case errors.Is(err, access.ErrBadCredentials):
+		return newProblem(http.StatusUnauthorized, "bad-credentials", "用户名或密码错误", "请检查用户名和密码"), false
+	case errors.Is(err, land.ErrNotFound):
+		return notFound("请求的资源不存在", "没有这条记录"), false
+	case errors.Is(err, land.ErrVersionConflict):
+		return newProblem(http.StatusPreconditionFailed, string(land.KindStale), "数据已被他人修改", "请重新读取后再修改"), false
 	case errors.Is(err, context.DeadlineExceeded):
 		return newProblem(http.StatusServiceUnavailable, "unavailable", "服务繁忙，请求超时", "请稍后重试"), true
 	case errors.Is(err, context.Canceled):

@@ -1,16 +1,21 @@
 // Package web is panhuo's HTTP interface: the v1 JSON/GeoJSON API of
-// DESIGN.md ("The HTTP contract") on Echo, and the embedded pages (the map
-// placeholder at / and the leaders' dashboard at /dashboard).
+// DESIGN.md ("The HTTP contract") on Echo, the log-in, users, tokens and
+// audit API of issue 3, and the embedded pages (the map placeholder at /, the
+// leaders' dashboard at /dashboard, /login and the administration pages).
 //
-// Every write goes through *land.Service, which measures, places and checks
-// parcels and appends the audit trail; reads go to the store directly. Domain
-// errors (*land.Error) become RFC 9457 problem+json answers with a Chinese
-// title and the fields at fault; so do Echo's own errors (no route, wrong
-// method, body too large, malformed JSON). Parcels carry their version as a
-// strong ETag, and writes that replace a parcel require If-Match.
+// Every request but the log-in page, its assets, GET /healthz and POST
+// /api/session is authenticated, by a personal API token (Authorization:
+// Bearer ph_…) or by the session cookie; cookie-authenticated writes carry the
+// session's CSRF token in X-CSRF-Token (auth.go). Every write is recorded
+// under the user's login: the service (land, access) checks what the user's
+// role may do and answers KindForbidden (403) otherwise.
 //
-// Until users exist, the X-Actor header names the actor of a write (default
-// "system").
+// Every write goes through *land.Service or *access.Service; reads go to
+// the store directly. Domain errors (*land.Error) become RFC 9457
+// problem+json answers with a Chinese title and the fields at fault; so do
+// Echo's own errors (no route, wrong method, body too large, malformed JSON).
+// Parcels and users carry their version as a strong ETag, and writes that
+// replace them require If-Match.
 package web
 
 import (
@@ -18,16 +23,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"panhuo/internal/access"
 	"panhuo/internal/land"
 )
 
@@ -42,14 +45,28 @@ type Options struct {
 	// MaxBodyBytes limits request bodies; larger ones get 413. Zero or
 	// negative is DefaultMaxBodyBytes (16 MiB).
 	MaxBodyBytes int64
+	// SecureCookies forces the Secure flag on the session cookie. Without
+	// it the flag is set when the request came over TLS or through a proxy
+	// that says so (X-Forwarded-Proto: https).
+	SecureCookies bool
+	// TrustProxy takes the client address for log-in throttling from the
+	// last X-Forwarded-For entry (the one the proxy in front of panhuo
+	// appended) and accepts X-Forwarded-Host as this host for the Origin
+	// check. Leave it false unless panhuo is reachable only through that
+	// proxy: otherwise a client could name any address it likes.
+	TrustProxy bool
 }
 
 // server holds what the handlers share; it is created per New call.
 type server struct {
-	svc     *land.Service
-	store   land.Reader
-	log     *slog.Logger
-	maxBody int64
+	svc        *land.Service
+	acc        *access.Service
+	store      land.Reader
+	log        *slog.Logger
+	maxBody    int64
+	secure     bool
+	trustProxy bool
+	csvCap     int // most rows of the audit export
 }
 
 // Media types of responses.
@@ -58,9 +75,18 @@ const (
 	mimeGeoJSON = "application/geo+json"
 )
 
-// New returns the HTTP handler of the API and pages, writing through svc.
-func New(svc *land.Service, opts Options) http.Handler {
-	s := &server{svc: svc, store: svc.Store(), log: opts.Logger, maxBody: opts.MaxBodyBytes}
+// New returns the HTTP handler of the API and pages, writing land data
+// through svc and authenticating users with acc.
+func New(svc *land.Service, acc *access.Service, opts Options) http.Handler {
+	_, e := newServer(svc, acc, opts)
+	return e
+}
+
+// newServer builds the server and the Echo instance with every route; tests
+// reach the route table through the latter.
+func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *echo.Echo) {
+	s := &server{svc: svc, acc: acc, store: svc.Store(), log: opts.Logger, maxBody: opts.MaxBodyBytes,
+		secure: opts.SecureCookies, trustProxy: opts.TrustProxy, csvCap: auditMaxCSVRows}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -70,16 +96,39 @@ func New(svc *land.Service, opts Options) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.accessLog, s.recoverPanic, s.limitBody)
+	// Echo runs these after routing (c.Path() is the route), also for the
+	// 404 and 405 answers, so an anonymous caller learns nothing of routes.
+	e.Use(s.accessLog, s.securityHeaders, s.recoverPanic, s.limitBody, s.authenticate, s.checkCSRF)
 
 	e.GET("/healthz", s.healthz)
 
 	api := e.Group("/api")
+	api.POST("/session", s.login)
+	api.GET("/session", s.currentSession)
+	api.DELETE("/session", s.logout)
+	api.GET("/me", s.me)
+	api.GET("/tokens", s.listTokens)
+	api.POST("/tokens", s.createToken)
+	api.DELETE("/tokens/:id", s.revokeToken)
+	api.GET("/users", s.listUsers)
+	api.POST("/users", s.createUser)
+	api.GET("/users/:id", s.getUser)
+	api.PATCH("/users/:id", s.patchUser)
+	api.POST("/users/:id/password", s.changePassword)
+	api.GET("/audit", s.audit)
+	api.GET("/audit/export.csv", s.auditCSV)
+	// The trail is append-only: no route changes it (and /api/audit/{id}
+	// does not exist); the methods that would are answered 405 explicitly.
+	for _, p := range []string{"/audit", "/audit/export.csv"} {
+		api.Match([]string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}, p, s.auditImmutable)
+	}
+
 	api.GET("/parks", s.listParks)
 	api.POST("/parks", s.createPark)
 	api.GET("/parks/:code", s.getPark)
 	api.PATCH("/parks/:code", s.patchPark)
 	api.GET("/methods", s.listMethods)
+	api.PATCH("/methods/:code", s.patchMethod)
 	api.GET("/rates", s.rates)
 	api.GET("/rates/trend", s.trend)
 	api.GET("/layers/parks", s.parksLayer)
@@ -92,10 +141,13 @@ func New(svc *land.Service, opts Options) http.Handler {
 	api.GET("/parcels/:id/disposals", s.listDisposals)
 	api.GET("/parcels/:id/history", s.history)
 
-	e.GET("/", s.page("index.html"))
-	e.GET("/dashboard", s.page("dashboard.html"))
+	e.GET("/login", s.page("login.html", pageOpen))
+	e.GET("/", s.page("index.html", pageUser))
+	e.GET("/dashboard", s.page("dashboard.html", pageUser))
+	e.GET("/admin", s.page("admin.html", pageAdmin))
+	e.GET("/admin/audit", s.page("audit.html", pageAdmin))
 	e.GET("/static/*", s.staticFile)
-	return e
+	return s, e
 }
 
 // accessLog logs every request once it is answered. It runs outside the
@@ -104,15 +156,18 @@ func New(svc *land.Service, opts Options) http.Handler {
 func (s *server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
 		req := c.Request()
+		user := ""
+		if p := principalOf(c); p != nil {
+			user = p.user.Login
+		}
 		s.log.LogAttrs(req.Context(), slog.LevelInfo, "http",
 			slog.String("method", req.Method), slog.String("path", req.URL.Path),
 			slog.Int("status", c.Response().Status), slog.Int64("bytes", c.Response().Size),
-			slog.Duration("took", time.Since(start)))
+			slog.String("user", user), slog.Duration("took", time.Since(start)))
 		return nil
 	}
 }
@@ -148,48 +203,16 @@ func (s *server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// maxActorRunes bounds the X-Actor header.
-const maxActorRunes = 64
-
-// actorOf returns the actor a write is recorded under: the X-Actor header,
-// trimmed (percent-decoded when it holds %XX escapes, since browsers cannot
-// send non-Latin-1 header values), or "system".
+// actorOf returns the actor a write is recorded under: the authenticated
+// user's (the X-Actor header of the days before users is ignored). Every
+// route that writes is behind the authentication middleware, so a request
+// without a user here is a programming error answered as 401.
 func actorOf(c echo.Context) (land.Actor, error) {
-	name, err := actorName(c)
-	if err != nil {
-		return land.Actor{}, err
+	p := principalOf(c)
+	if p == nil {
+		return land.Actor{}, errUnauthenticated("")
 	}
-	// Until users exist, whoever the header names may do everything.
-	return land.Operator(name), nil
-}
-
-// actorName reads the X-Actor header (default "system").
-func actorName(c echo.Context) (string, error) {
-	raw := c.Request().Header.Get("X-Actor")
-	a := strings.TrimSpace(raw)
-	if strings.Contains(a, "%") {
-		if dec, err := url.PathUnescape(a); err == nil {
-			a = strings.TrimSpace(dec)
-		}
-	}
-	if a == "" {
-		return "system", nil
-	}
-	fail := func(reason string) error {
-		return badRequest("X-Actor 请求头无效", land.FieldError{Field: "X-Actor", Reason: reason})
-	}
-	if !utf8.ValidString(a) {
-		return "", fail("须为 UTF-8 文本")
-	}
-	if n := utf8.RuneCountInString(a); n > maxActorRunes {
-		return "", fail(fmt.Sprintf("不能超过 %d 个字符（现有 %d 个）", maxActorRunes, n))
-	}
-	for _, r := range a {
-		if unicode.IsControl(r) {
-			return "", fail("不能含控制字符")
-		}
-	}
-	return a, nil
+	return p.user.Actor(), nil
 }
 
 // parcelID reads the :id path parameter; anything but a positive integer

@@ -131,6 +131,10 @@ func TestPatchIfMatch(t *testing.T) {
 
 	// Concurrently: both requests may pass the handler's own check; the
 	// service's check inside the transaction must refuse one of them.
+	// Two officers of the park race each other.
+	_, tokA := e.user("officer.a", "专员甲", land.RoleOfficer, "ZZGX")
+	_, tokB := e.user("officer.b", "专员乙", land.RoleOfficer, "ZZGX")
+	tokens := []string{tokA, tokB}
 	guarded := 0
 	for round := 0; round < 8; round++ {
 		q := e.createParcel(feature(rect(113.02+0.004*float64(round), 27.72, 113.022+0.004*float64(round), 27.722), "unsupplied", nil))
@@ -143,7 +147,7 @@ func TestPatchIfMatch(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				r := e.do("PATCH", qpath, map[string]any{"properties": map[string]any{"land_user": fmt.Sprintf("单位%d", i)}},
-					"If-Match", `"1"`, "X-Actor", fmt.Sprintf("user%d", i))
+					append(bearer(tokens[i]), "If-Match", `"1"`)...)
 				codes[i], bodies[i] = r.Code, r.Body.String()
 			}()
 		}
@@ -268,7 +272,7 @@ func TestBadGeometriesChangeNothing(t *testing.T) {
 				f["geometry"] = rect(113.06, 27.76, 113.062, 27.762)
 				f["crs"] = map[string]any{"type": "name", "properties": map[string]any{"name": "urn:ogc:def:crs:EPSG::4547"}}
 			}
-			r := e.do("POST", "/api/parcels", f, "X-Actor", "tester").want(c.status)
+			r := e.do("POST", "/api/parcels", f).want(c.status)
 			m := r.problem()
 			errs := m["errors"].([]any)
 			if len(errs) == 0 {
@@ -332,8 +336,10 @@ func TestDisposalsAndRates(t *testing.T) {
 		t.Errorf("批而未供 identified_on %v, want the approval date", unsup["identified_on"])
 	}
 
+	// The steps are recorded by an officer of both parks.
+	_, officer := e.user("officer", "专员", land.RoleOfficer, "AAA", "BBB")
 	post := func(p map[string]any, body map[string]any) resp {
-		return e.do("POST", idPath(p)+"/disposals", body, "X-Actor", "officer")
+		return e.do("POST", idPath(p)+"/disposals", body, bearer(officer)...)
 	}
 	// Counting step, default area: all of it.
 	r := post(idle, map[string]any{"method": "start_construction", "date": "2022-03-10", "note": "已动工"}).want(201)
@@ -631,7 +637,8 @@ func TestDeleteParcel(t *testing.T) {
 	if fe := r.fieldErrors(); fe["reason"] == nil {
 		t.Errorf("missing reason not named: %v", fe)
 	}
-	r = e.do("DELETE", path, map[string]any{"reason": "重复登记", "removed_on": "2022-05-01"}, "If-Match", `"1"`, "X-Actor", "李四").want(200)
+	_, lisi := e.user("lisi", "李四", land.RoleOfficer, "ZZGX")
+	r = e.do("DELETE", path, map[string]any{"reason": "重复登记", "removed_on": "2022-05-01"}, append(bearer(lisi), "If-Match", `"1"`)...).want(200)
 	rp := r.props()
 	if rp["removed_on"] != "2022-05-01" || rp["removed_reason"] != "重复登记" || r.Header().Get("ETag") != `"2"` {
 		t.Errorf("removed: %v ETag %s", rp, r.Header().Get("ETag"))
@@ -649,7 +656,7 @@ func TestDeleteParcel(t *testing.T) {
 	e.do("PATCH", path, map[string]any{"properties": map[string]any{"note": "x"}}, "If-Match", `"2"`).want(409).problem()
 	events := e.do("GET", path+"/history", nil).want(200).json()["events"].([]any)
 	last := events[len(events)-1].(map[string]any)
-	if last["kind"] != land.EventParcelDelete || last["actor"] != "李四" {
+	if last["kind"] != land.EventParcelDelete || last["actor"] != "lisi" {
 		t.Errorf("last event %v by %v", last["kind"], last["actor"])
 	}
 	// Removed parcels count in rates only before their removal.
@@ -686,6 +693,7 @@ func TestErrorShapes(t *testing.T) {
 	// Without a Content-Length (chunked), the limit holds while reading.
 	req := httptest.NewRequest("POST", "/api/parcels", io.MultiReader(strings.NewReader(big)))
 	req.ContentLength = -1
+	req.Header.Set("Authorization", "Bearer "+e.adminToken)
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, req)
 	resp{w, t}.want(413).problem()
@@ -717,32 +725,40 @@ func TestErrorShapes(t *testing.T) {
 		t.Errorf("read-only properties taken from the request: %v", p)
 	}
 
-	// X-Actor.
+	// X-Actor, which named the actor before users existed, is ignored:
+	// the write is the authenticated user's, whatever the header says.
 	f := feature(rect(113.06, 27.76, 113.062, 27.762), "idle", nil)
-	fe = e.do("POST", "/api/parcels", f, "X-Actor", strings.Repeat("a", 65)).want(400).fieldErrors()
-	if fe["X-Actor"] == nil {
-		t.Errorf("long actor not named: %v", fe)
+	if q := e.do("POST", "/api/parcels", f, "X-Actor", "mallory").want(201).props(); q["created_by"] != "admin" {
+		t.Errorf("created_by %v, want the authenticated admin", q["created_by"])
 	}
-	e.do("POST", "/api/parcels", f, "X-Actor", "bad\x01actor").want(400).problem()
-	e.do("POST", "/api/parcels", f, "X-Actor", strings.Repeat("张", 64)).want(201)
+	_, leader := e.user("leader", "领导", land.RoleLeader)
+	before = e.counts()
+	e.do("POST", "/api/parcels", feature(rect(113.07, 27.77, 113.072, 27.772), "idle", nil),
+		append(bearer(leader), "X-Actor", "admin")...).want(403).problem()
+	if after := e.counts(); after != before {
+		t.Errorf("a leader naming admin in X-Actor wrote: %+v → %+v", before, after)
+	}
 }
 
-// 9. History: every write carries the actor of X-Actor, or "system".
+// 9. History: every write carries the login of the user who made it.
 func TestHistoryActors(t *testing.T) {
 	e := newEnv(t)
 	e.mainPark()
+	_, zhang := e.user("zhangsan", "张三", land.RoleOfficer, "ZZGX")
+	_, wang := e.user("wangwu", "王五", land.RoleOfficer, "ZZGX")
+	_, li := e.user("lisi", "李四", land.RoleOfficer, "ZZGX")
 	p := e.createParcel(feature(rect(113.01, 27.71, 113.012, 27.712), "unsupplied", map[string]any{"approved_on": "2021-09-01"}))
 	path := idPath(p)
-	e.do("PATCH", path, map[string]any{"properties": map[string]any{"batch_name": "2021年第3批次"}}, "If-Match", `"1"`, "X-Actor", "  张三  ").want(200)
-	e.do("POST", path+"/disposals", map[string]any{"method": "land_reserve", "date": "2022-01-10"}, "X-Actor", "%E7%8E%8B%E4%BA%94").want(201)
-	e.do("DELETE", path, map[string]any{"reason": "核查后不属于三类用地"}, "If-Match", `"3"`, "X-Actor", "李四").want(200)
+	e.do("PATCH", path, map[string]any{"properties": map[string]any{"batch_name": "2021年第3批次"}}, append(bearer(zhang), "If-Match", `"1"`)...).want(200)
+	e.do("POST", path+"/disposals", map[string]any{"method": "land_reserve", "date": "2022-01-10"}, append(bearer(wang), "X-Actor", "lisi")...).want(201)
+	e.do("DELETE", path, map[string]any{"reason": "核查后不属于三类用地"}, append(bearer(li), "If-Match", `"3"`)...).want(200)
 
 	events := e.do("GET", path+"/history", nil).want(200).json()["events"].([]any)
 	want := []struct{ kind, actor string }{
-		{land.EventParcelCreate, "system"},
-		{land.EventParcelUpdate, "张三"},
-		{land.EventDisposalCreate, "王五"},
-		{land.EventParcelDelete, "李四"},
+		{land.EventParcelCreate, "admin"},
+		{land.EventParcelUpdate, "zhangsan"},
+		{land.EventDisposalCreate, "wangwu"},
+		{land.EventParcelDelete, "lisi"},
 	}
 	if len(events) != len(want) {
 		t.Fatalf("%d events, want %d: %v", len(events), len(want), events)
@@ -769,7 +785,7 @@ func TestParksAPI(t *testing.T) {
 	e := newEnv(t)
 	park := map[string]any{"type": "Feature", "geometry": rect(113.45, 27.6, 113.55, 27.7), "properties": map[string]any{
 		"code": "LLJK", "name": "醴陵经开区", "level": "省级", "city": "株洲市", "builtup_mu": 12000, "target_mu": 300, "target_year": 2022}}
-	r := e.do("POST", "/api/parks", park, "X-Actor", "admin").want(201)
+	r := e.do("POST", "/api/parks", park).want(201)
 	if r.Header().Get("Location") != "/api/parks/LLJK" {
 		t.Errorf("Location %q", r.Header().Get("Location"))
 	}
