@@ -308,7 +308,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 
-	cells := 0
+	cells, attributed := 0, 0
 	for _, key := range routes {
 		row, ok := matrix[key]
 		if !ok {
@@ -319,9 +319,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			req := row.build(m, p)
 			want := row.want[p]
 			before := m.counts()
+			mark := m.lastEventID()
 			hdr := append(append([]string{}, m.creds[p]...), req.hdr...)
 			r := m.do(method, req.path, req.body, hdr...)
 			cells++
+			// Every event the request wrote names the user who sent it.
+			for _, ev := range m.eventsAfter(mark) {
+				attributed++
+				if ev.Actor == "" || ev.Actor != m.users[p].Login {
+					t.Errorf("%s as %s: event %s #%d has actor %q, want %q", key, principalNames[p], ev.Kind, ev.ID, ev.Actor, m.users[p].Login)
+				}
+			}
 			if r.Code != want {
 				t.Errorf("%s as %s (%s): status %d, want %d; body: %.300s", key, principalNames[p], req.path, r.Code, want, r.Body.String())
 				continue
@@ -348,5 +356,37 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d routes × %d principals: %d requests", len(routes), principalCount, cells)
+	if attributed < 20 {
+		t.Errorf("only %d events were written through the matrix: the attribution check proves little", attributed)
+	}
+	t.Logf("%d routes × %d principals: %d requests, %d events attributed to their users", len(routes), principalCount, cells, attributed)
+}
+
+// lastEventID is the id of the newest event (0 when there is none).
+func (m *matrixEnv) lastEventID() int64 {
+	m.t.Helper()
+	evs, err := m.store.SearchEvents(context.Background(), land.EventFilter{Limit: 1})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if len(evs) == 0 {
+		return 0
+	}
+	return evs[0].ID
+}
+
+// eventsAfter lists the events newer than id.
+func (m *matrixEnv) eventsAfter(id int64) []land.Event {
+	m.t.Helper()
+	evs, err := m.store.SearchEvents(context.Background(), land.EventFilter{Limit: 1000})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	var out []land.Event
+	for _, ev := range evs {
+		if ev.ID > id {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
