@@ -227,7 +227,7 @@ func (e env) tokenCreate(args []string) error {
 		if u.Disabled {
 			return fmt.Errorf("用户 %s 已停用，不能为其创建令牌", u.Login)
 		}
-		raw, tok, err := access.NewService(st, st).CreateToken(ctx, u, *name)
+		raw, tok, err := access.NewService(st, st).CreateTokenFor(ctx, operator(), u, *name)
 		if err != nil {
 			return err
 		}

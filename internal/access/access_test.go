@@ -883,3 +883,38 @@ func TestGetUser(t *testing.T) {
 	_, err = e.svc.GetUser(ctx, e.root.Actor(), 9999)
 	wantKind(t, "unknown user", err, land.KindNotFound)
 }
+
+// TestCreateTokenForNamesTheRealMaker: a token made by an operator or an
+// administrator for someone else is recorded as theirs; nobody else may, and
+// a disabled user gets none.
+func TestCreateTokenForNamesTheRealMaker(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	u := e.create(t, "li", land.RoleOfficer, "A")
+	other := e.create(t, "wang", land.RoleLeader)
+
+	raw, _, err := e.svc.CreateTokenFor(ctx, land.Operator("cli:root"), u, "脚本")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tu, _, err := e.svc.TokenUser(ctx, raw); err != nil || tu.ID != u.ID {
+		t.Fatalf("the token authenticates %+v, %v; want li", tu, err)
+	}
+	evs, err := e.store.SearchEvents(ctx, land.EventFilter{Kind: "token.create"})
+	if err != nil || len(evs) != 1 || evs[0].Actor != "cli:root" {
+		t.Fatalf("token.create events %+v, %v; want one by cli:root", evs, err)
+	}
+	_, _, err = e.svc.CreateTokenFor(ctx, other.Actor(), u, "借用")
+	wantKind(t, "a leader making a token for someone else", err, land.KindForbidden)
+
+	disabled := true
+	if _, err := e.svc.UpdateUser(ctx, land.Operator("cli:root"), u.ID, 0, access.UserPatch{Disabled: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	u, err = e.svc.GetUser(ctx, land.Operator("cli:root"), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.svc.CreateTokenFor(ctx, land.Operator("cli:root"), u, "脚本")
+	wantKind(t, "a token for a disabled user", err, land.KindConflict)
+}
