@@ -18,3 +18,13 @@ var SQLite embed.FS
 // SQLiteDir is the directory of SQLite inside which the migrations lie; pass
 // it to fs.Sub.
 const SQLiteDir = "sqlite"
+
+// Postgres holds the migrations of the PostgreSQL + PostGIS engine under
+// "postgres/".
+//
+//go:embed postgres/*.sql
+var Postgres embed.FS
+
+// PostgresDir is the directory of Postgres inside which the migrations lie;
+// pass it to fs.Sub.
+const PostgresDir = "postgres"

@@ -16,7 +16,6 @@ import (
 	"panhuo/internal/access"
 	"panhuo/internal/demo"
 	"panhuo/internal/land"
-	"panhuo/internal/store/sqlite"
 )
 
 // demo loads the 株洲 demo and the demo users into an empty database.
@@ -27,7 +26,7 @@ func (e env) demo(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		state, n, err := stateOf(ctx, st)
 		if err != nil {
 			return err
@@ -61,7 +60,7 @@ func (e env) migrate(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		v, err := st.SchemaVersion(ctx)
 		if err != nil {
 			return fmt.Errorf("schema version: %w", err)
@@ -85,7 +84,7 @@ func (e env) backup(args []string) error {
 		return usageError{"-o FILE is required"}
 	}
 	if isPostgres(*dbPath) {
-		return usageError{"PostgreSQL 引擎尚未提供（见 issue 6）；请使用 SQLite 数据库文件，如 -db panhuo.db"}
+		return usageError{"backup copies a SQLite file; back up PostgreSQL with pg_dump (备份 PostgreSQL 请用 pg_dump)"}
 	}
 	src, err := filepath.Abs(*dbPath)
 	if err != nil {
@@ -138,7 +137,7 @@ func (e env) synth(args []string) error {
 		return usageError{"-parks must be at least 1 and -parcels not negative"}
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		start := time.Now()
 		err := demo.LoadSynthetic(ctx, st, demo.SyntheticOptions{Parks: *parks, Parcels: *parcels, Seed: *seed})
 		if errors.Is(err, demo.ErrNotEmpty) {
@@ -159,7 +158,7 @@ func (e env) synth(args []string) error {
 
 // withStore opens the database, runs fn and closes the database, reporting
 // a failure to close as well.
-func withStore(ctx context.Context, dsn string, fn func(st *sqlite.Store) error) error {
+func withStore(ctx context.Context, dsn string, fn func(st dataStore) error) error {
 	st, err := openStore(ctx, dsn)
 	if err != nil {
 		return err

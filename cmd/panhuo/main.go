@@ -1,13 +1,14 @@
 // Command panhuo is the one binary of panhuo (盘活), the web GIS service that
 // tracks the disposal of industrial parks' "三类用地" (批而未供, 闲置, 低效).
 //
-//	panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db] [-demo] [-secure-cookies] [-trust-proxy]
+//	panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db | postgres://…] [-demo] [-secure-cookies] [-trust-proxy]
 //	panhuo demo    [-db panhuo.db]
 //	panhuo user    add|list|disable|enable|passwd [-db panhuo.db] …
 //	panhuo token   create [-db panhuo.db] -user LOGIN [-name NAME]
 //	panhuo migrate [-db panhuo.db]
 //	panhuo backup  [-db panhuo.db] -o FILE
 //	panhuo synth   [-db panhuo.db] [-parks N] [-parcels M] [-seed S]
+//	panhuo migrate-data --from FILE.db --to postgres://…
 //	panhuo help
 //
 // This is the only place where the store, the domain service and the HTTP
@@ -26,14 +27,13 @@ import (
 	"strings"
 
 	"panhuo/internal/land"
-	"panhuo/internal/store/sqlite"
 )
 
 // Exit codes.
 const (
 	exitOK    = 0
 	exitFail  = 1 // the command ran and failed
-	exitUsage = 2 // bad command line, or an engine that is not there yet
+	exitUsage = 2 // bad command line
 )
 
 // Defaults of -addr and -db, and the environment variables that override them.
@@ -86,6 +86,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.backup(args)
 	case "synth":
 		err = e.synth(args)
+	case "migrate-data":
+		err = e.migrateData(args)
 	case "user":
 		err = e.user(args)
 	case "token":
@@ -114,7 +116,7 @@ const usage = `panhuo (盘活) tracks the disposal of industrial parks' "三类�
 (批而未供 approved-but-unsupplied, 闲置 idle, 低效 inefficient land).
 
 Usage:
-  panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db] [-demo]
+  panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db | postgres://…] [-demo]
                  [-secure-cookies] [-trust-proxy]
       Serve the web application and the HTTP API (启动服务). It prints
       "panhuo listening on http://HOST:PORT" once it accepts connections
@@ -160,6 +162,14 @@ Usage:
   panhuo synth [-db panhuo.db] [-parks 3000] [-parcels 100000] [-seed 1]
       Fill an empty database with synthetic parks and parcels for
       benchmarks (合成测试数据, marked as demo data).
+  panhuo migrate-data --from panhuo.db --to postgres://USER:PASSWORD@HOST:5432/DB
+      Copy a SQLite database into a new PostgreSQL + PostGIS database
+      (迁移到 PostgreSQL): parks, methods, parcels, disposal steps, events,
+      users and tokens, with their ids and times, in one transaction that
+      commits only when the counts and area sums match the source's (they
+      are printed). Sessions are not copied: users log in again. Safe to
+      re-run: a target holding the same data is left as it is; one holding
+      other data is refused. Stop the server first, or migrate a backup.
   panhuo help
       Show this help.
 
@@ -168,9 +178,10 @@ in the audit trail as "cli:" and the operating-system user.
 
 Environment:
   PANHUO_ADDR            default of -addr (127.0.0.1:8080)
-  PANHUO_DB              default of -db (panhuo.db); a postgres:// DSN is
-                         reserved for the PostgreSQL engine, which is not
-                         available yet.
+  PANHUO_DB              default of -db (panhuo.db): a SQLite file path, or
+                         a postgres:// (postgresql://) URL for PostgreSQL
+                         with PostGIS, e.g.
+                         postgres://panhuo:PASSWORD@127.0.0.1:5432/panhuo
   PANHUO_SECURE_COOKIES  1 sets -secure-cookies
   PANHUO_TRUST_PROXY     1 sets -trust-proxy
 
@@ -200,7 +211,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // dbFlag adds -db with its environment default.
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr(envDB, defaultDB), "database: a SQLite file path (env "+envDB+")")
+	return fs.String("db", envOr(envDB, defaultDB), "database: a SQLite file path or a postgres:// URL (env "+envDB+")")
 }
 
 // envBool is whether the environment variable name is set to a true value
@@ -218,28 +229,6 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
-}
-
-// openStore opens (creating and migrating) the database named by dsn.
-// Only SQLite files are available; a PostgreSQL DSN is a usage error until
-// that engine exists.
-func openStore(ctx context.Context, dsn string) (*sqlite.Store, error) {
-	if isPostgres(dsn) {
-		return nil, usageError{"PostgreSQL 引擎尚未提供（见 issue 6）；请使用 SQLite 数据库文件，如 -db panhuo.db"}
-	}
-	if dsn == "" {
-		return nil, usageError{"-db must name a database file"}
-	}
-	st, err := sqlite.Open(ctx, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	return st, nil
-}
-
-func isPostgres(dsn string) bool {
-	d := strings.ToLower(dsn)
-	return strings.HasPrefix(d, "postgres://") || strings.HasPrefix(d, "postgresql://")
 }
 
 // actor names the person at the command line: "cli:" and the operating

@@ -44,7 +44,7 @@ func TestBinary(t *testing.T) {
 	t.Run("demo twice", func(t *testing.T) { testDemoTwice(t, bin) })
 	t.Run("backup", func(t *testing.T) { testBackup(t, bin) })
 	t.Run("real database refused", func(t *testing.T) { testRealRefused(t, bin) })
-	t.Run("postgres not yet", func(t *testing.T) { testPostgres(t, bin) })
+	t.Run("postgres", func(t *testing.T) { testPostgres(t, bin) })
 	t.Run("migrate", func(t *testing.T) { testMigrate(t, bin) })
 	t.Run("synth", func(t *testing.T) { testSynth(t, bin) })
 	t.Run("help", func(t *testing.T) {
@@ -664,13 +664,6 @@ func testRealRefused(t *testing.T, bin string) {
 	}
 	if after := countRows(t, db); after != before {
 		t.Errorf("refusals changed the database: %+v → %+v", before, after)
-	}
-}
-
-func testPostgres(t *testing.T, bin string) {
-	_, errOut, code := runBin(t, bin, "serve", "-db", "postgres://panhuo@localhost/panhuo")
-	if code != 2 || !strings.Contains(errOut, "PostgreSQL 引擎尚未提供（见 issue 6）") {
-		t.Errorf("exit %d\n%s", code, errOut)
 	}
 }
 

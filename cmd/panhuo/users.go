@@ -14,7 +14,6 @@ import (
 	"panhuo/internal/access"
 	"panhuo/internal/demo"
 	"panhuo/internal/land"
-	"panhuo/internal/store/sqlite"
 )
 
 // The user and token commands act for the operator of the server machine
@@ -75,7 +74,7 @@ func (e env) userAdd(args []string) error {
 		display = login
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		acc := access.NewService(st, st)
 		if generated {
 			if pw, err = demo.NewPassword(acc, login); err != nil {
@@ -104,7 +103,7 @@ func (e env) userList(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		users, err := access.NewService(st, st).ListUsers(ctx, operator())
 		if err != nil {
 			return err
@@ -144,7 +143,7 @@ func (e env) userSetDisabled(args []string, disabled bool) error {
 		return err
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		u, err := findUser(ctx, st, login)
 		if err != nil {
 			return err
@@ -179,7 +178,7 @@ func (e env) userPasswd(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		u, err := findUser(ctx, st, login)
 		if err != nil {
 			return err
@@ -219,7 +218,7 @@ func (e env) tokenCreate(args []string) error {
 		return usageError{"-user LOGIN is required"}
 	}
 	ctx := context.Background()
-	return withStore(ctx, *dbPath, func(st *sqlite.Store) error {
+	return withStore(ctx, *dbPath, func(st dataStore) error {
 		u, err := findUser(ctx, st, *login)
 		if err != nil {
 			return err

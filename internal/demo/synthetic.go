@@ -203,11 +203,30 @@ func insertSynthetic(ctx context.Context, tx land.Tx, batch []synthParcel, now t
 		Status   land.Status   `json:"status"`
 		Disposed float64       `json:"disposed_mu"`
 	}
+	// A store that inserts many parcels at once (PostgreSQL's binary COPY)
+	// takes the whole batch in one go.
+	copier, bulk := tx.(interface {
+		CopyParcels(ctx context.Context, ps []land.Parcel) error
+	})
+	if bulk {
+		ps := make([]land.Parcel, len(batch))
+		for i := range batch {
+			ps[i] = batch[i].Parcel
+		}
+		if err := copier.CopyParcels(ctx, ps); err != nil {
+			return err
+		}
+		for i := range batch {
+			batch[i].ID, batch[i].Version = ps[i].ID, ps[i].Version
+		}
+	}
 	for i := range batch {
 		sp := &batch[i]
 		p := &sp.Parcel
-		if err := tx.InsertParcel(ctx, p); err != nil {
-			return fmt.Errorf("insert parcel %s: %w", p.Code, err)
+		if !bulk {
+			if err := tx.InsertParcel(ctx, p); err != nil {
+				return fmt.Errorf("insert parcel %s: %w", p.Code, err)
+			}
 		}
 		after, err := eventJSON(land.FeatureState{Type: "Feature", Geometry: geo.AppendGeometryJSON(nil, p.Geometry, land.CoordinateDecimals), Properties: p})
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +19,8 @@ import (
 
 	"panhuo/internal/access"
 	"panhuo/internal/land"
-	"panhuo/internal/store/sqlite"
+	"panhuo/internal/store/storetest"
+	"panhuo/internal/store/storetest/engines"
 )
 
 // seedDay is the date of seed 004, "today" in these tests.
@@ -57,7 +57,7 @@ type env struct {
 	srv   *server
 	svc   *land.Service
 	acc   *access.Service
-	store *sqlite.Store
+	store storetest.AccessStore
 	clock *fakeClock
 	admin access.User
 	// adminToken is the raw token of admin.
@@ -71,11 +71,7 @@ func newEnv(t *testing.T) *env {
 func newEnvOpts(t *testing.T, opts Options) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "panhuo.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := engines.Open(t) // SQLite; PostgreSQL when PANHUO_TEST_ENGINE=postgres
 	clock := &fakeClock{now: seedDay}
 	svc := land.NewService(st, land.WithClock(clock.Now))
 	acc := access.NewService(st, st, access.WithClock(clock.Now),
@@ -86,6 +82,7 @@ func newEnvOpts(t *testing.T, opts Options) *env {
 	}
 	srv, ec := newServer(svc, acc, opts)
 	e := &env{t: t, h: ec, echo: ec, srv: srv, svc: svc, acc: acc, store: st, clock: clock}
+	var err error
 	e.admin, err = acc.Bootstrap(ctx, access.UserInput{Login: "admin", DisplayName: "系统管理员", Password: testPassword})
 	if err != nil {
 		t.Fatalf("bootstrap admin: %v", err)

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) land.Store) {
 		{"SeededMethods", testSeededMethods},
 		{"Parks", testParks},
 		{"ParcelRoundTrip", testParcelRoundTrip},
+		{"ParcelGivenID", testParcelGivenID},
 		{"UpdateParcel", testUpdateParcel},
 		{"GetParcelMissing", testGetParcelMissing},
 		{"ListParcels", testListParcels},
@@ -364,6 +365,33 @@ func testParcelRoundTrip(t *testing.T, s land.Store) {
 	})
 	if err == nil {
 		t.Errorf("InsertParcel in an unknown park: no error")
+	}
+	if c := counts(t, s); c.Parcels != 3 {
+		t.Errorf("parcels: %d, want 3", c.Parcels)
+	}
+}
+
+// testParcelGivenID checks that a parcel inserted with its own id (a copy
+// from another database) keeps it, that a taken id is refused, and that
+// later parcels get ids past it.
+func testParcelGivenID(t *testing.T, s land.Store) {
+	ctx := t.Context()
+	insertParks(t, s, "A")
+	first := insertParcel(t, s, testParcel("A", land.Idle, box(113, 27, 0.001), 1))
+	given := testParcel("A", land.Idle, box(113.01, 27, 0.001), 2)
+	given.ID = first.ID + 1000
+	given = insertParcel(t, s, given)
+	if got, err := s.GetParcel(ctx, first.ID+1000); err != nil || got.AreaMu != 2 || given.Version != 1 {
+		t.Fatalf("parcel inserted with id %d: %+v, %v", first.ID+1000, got, err)
+	}
+	taken := testParcel("A", land.Idle, box(113.02, 27, 0.001), 3)
+	taken.ID = first.ID
+	if err := s.Update(ctx, func(tx land.Tx) error { return tx.InsertParcel(ctx, &taken) }); err == nil {
+		t.Errorf("InsertParcel with a taken id: no error")
+	}
+	next := insertParcel(t, s, testParcel("A", land.Idle, box(113.03, 27, 0.001), 4))
+	if next.ID <= given.ID {
+		t.Errorf("id after a given one: %d, want more than %d", next.ID, given.ID)
 	}
 	if c := counts(t, s); c.Parcels != 3 {
 		t.Errorf("parcels: %d, want 3", c.Parcels)
