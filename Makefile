@@ -6,16 +6,24 @@ BIN       ?= bin/panhuo
 BENCHTIME ?= 1x
 # staticcheck, pinned; `go run` fetches it through the module proxy on first use.
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1
+NPM       ?= npm
 
-.PHONY: run test build bench fmt vet lint clean
+# The browser libraries the binary embeds, copied from node_modules (see
+# static/vendor/README.txt): OpenLayers for the map, ECharts for the dashboard.
+VENDOR    := static/vendor/ol.js static/vendor/ol.css static/vendor/echarts.min.js
+
+.PHONY: run test build bench fmt vet lint clean vendor
 
 ## run: serve the app with the 株洲 demo data on http://127.0.0.1:8080 (database panhuo.db)
-run:
+run: vendor
 	$(GO) run ./cmd/panhuo serve -demo
 
-## test: everything CI checks: gofmt, go vet, staticcheck, then every test
-test: vet lint
-	$(GO) test ./...
+## test: everything CI checks: gofmt, go vet, staticcheck, then every test, on
+## SQLite and on a throwaway PostgreSQL + PostGIS cluster (.ci/postgres.sh
+## installs and starts one, or uses PANHUO_TEST_PG when it is set)
+test: vendor vet lint
+	. .ci/postgres.sh && trap panhuo_pg_stop EXIT && \
+	$(GO) test ./... && PANHUO_TEST_ENGINE=postgres $(GO) test ./internal/web/
 
 vet:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*')); \
@@ -26,16 +34,32 @@ lint:
 	$(STATICCHECK) ./...
 
 ## build: the one binary, to bin/panhuo
-build:
+build: vendor
 	$(GO) build -o $(BIN) ./cmd/panhuo
 
 ## bench: every benchmark once, single CPU (targets and results: bench/README.md)
-bench:
+bench: vendor
+	. .ci/postgres.sh && trap panhuo_pg_stop EXIT && \
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -cpu 1 ./...
 
 ## fmt: gofmt every Go file
 fmt:
 	$(GO) fmt ./...
+
+## vendor: install the pinned front-end libraries (npm ci) and copy their bundles to static/vendor
+vendor: $(VENDOR)
+
+# npm ci runs when node_modules is missing or older than the lock file.
+node_modules/.panhuo-installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+static/vendor/ol.js: node_modules/.panhuo-installed
+	cp node_modules/ol/dist/ol.js $@
+static/vendor/ol.css: node_modules/.panhuo-installed
+	cp node_modules/ol/ol.css $@
+static/vendor/echarts.min.js: node_modules/.panhuo-installed
+	cp node_modules/echarts/dist/echarts.min.js $@
 
 clean:
 	rm -rf bin

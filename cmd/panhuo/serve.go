@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -40,8 +41,16 @@ func (e env) serve(args []string) error {
 	withDemo := fs.Bool("demo", false, "load the 株洲 demo data (示例数据) and demo users into an empty database first")
 	secure := fs.Bool("secure-cookies", envBool(envSecure), "mark the session cookie Secure; set it when users reach the server over HTTPS (env "+envSecure+"=1)")
 	trustProxy := fs.Bool("trust-proxy", envBool(envProxy), "behind a reverse proxy: take the client address from the last X-Forwarded-For entry and accept X-Forwarded-Host as this site (env "+envProxy+"=1)")
+	basemap := fs.String("basemap", envOr("PANHUO_BASEMAP", "none"), "the map's basemap: none, tianditu, gaode or xyz (env PANHUO_BASEMAP)")
+	basemapURL := fs.String("basemap-url", os.Getenv("PANHUO_BASEMAP_URL"), "tile URL template with {z} {x} {y}: required for xyz; replaces the public servers for tianditu and gaode (env PANHUO_BASEMAP_URL)")
+	basemapKey := fs.String("basemap-key", os.Getenv("PANHUO_BASEMAP_KEY"), "天地图 key (tk), required for tianditu (env PANHUO_BASEMAP_KEY)")
+	basemapProj := fs.String("basemap-projection", envOr("PANHUO_BASEMAP_PROJECTION", "EPSG:3857"), "EPSG:3857 (天地图 _w, 高德, most XYZ) or EPSG:4490 (天地图 _c, lon/lat grids) (env PANHUO_BASEMAP_PROJECTION)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	bm, err := web.Basemap{Kind: *basemap, URL: *basemapURL, Key: *basemapKey, Projection: *basemapProj}.Normalized()
+	if err != nil {
+		return usageError{err.Error()}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -72,7 +81,7 @@ func (e env) serve(args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(svc, acc, web.Options{Logger: e.log, SecureCookies: *secure, TrustProxy: *trustProxy}),
+		Handler:           web.New(svc, acc, web.Options{Logger: e.log, SecureCookies: *secure, TrustProxy: *trustProxy, Basemap: bm}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -206,6 +215,10 @@ machine with the command above (it prints a one-time random password, or add
 func commandLine(path string, words ...string) string {
 	parts := append([]string{"panhuo"}, words[:2]...)
 	if path != envOr(envDB, defaultDB) {
+		// A PostgreSQL URL's password is not echoed to the console.
+		if u, err := url.Parse(path); err == nil && u.User != nil {
+			path = u.Redacted()
+		}
 		parts = append(parts, "-db", shellQuote(path))
 	}
 	return strings.Join(append(parts, words[2:]...), " ")

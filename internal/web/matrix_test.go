@@ -187,6 +187,7 @@ var matrix = map[string]matrixRow{
 	"GET /api/session":    {fixed("/api/session", nil), apiRoute(200, 200, 200, 200)},
 	"DELETE /api/session": {fixed("/api/session", nil), apiRoute(204, 204, 204, 204)},
 	"GET /api/me":         {fixed("/api/me", nil), apiRoute(200, 200, 200, 200)},
+	"GET /api/config":     {fixed("/api/config", nil), apiRoute(200, 200, 200, 200)},
 
 	"GET /api/tokens":  {fixed("/api/tokens", nil), apiRoute(200, 200, 200, 200)},
 	"POST /api/tokens": {fixed("/api/tokens", map[string]any{"name": "QGIS"}), apiRoute(201, 201, 201, 201)},
@@ -260,6 +261,9 @@ var matrix = map[string]matrixRow{
 	"GET /api/rates/trend":     {fixed("/api/rates/trend?park=PA", nil), apiRoute(200, 200, 200, 200)},
 	"GET /api/layers/parks":    {fixed("/api/layers/parks", nil), apiRoute(200, 200, 200, 200)},
 	"GET /api/layers/parcels":  {fixed("/api/layers/parcels?park=PA", nil), apiRoute(200, 200, 200, 200)},
+
+	// The ranking as a workbook, for every role (leaders export it).
+	"GET /api/exports/rates.xlsx": {fixed("/api/exports/rates.xlsx?asof=2022-06-28", nil), apiRoute(200, 200, 200, 200)},
 
 	"POST /api/parcels": {func(m *matrixEnv, p principalKind) request {
 		return request{"/api/parcels", m.feature(m.park(p)), nil}

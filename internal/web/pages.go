@@ -37,7 +37,7 @@ func (s *server) page(name string, kind pageKind) echo.HandlerFunc {
 			return fmt.Errorf("read embedded page %s: %w", name, err)
 		}
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", pageCSP)
+		h.Set("Content-Security-Policy", s.pageCSP)
 		h.Set("Cache-Control", "no-cache")
 		return c.Blob(status, "text/html; charset=utf-8", b)
 	}

@@ -1,7 +1,8 @@
 // Package web is panhuo's HTTP interface: the v1 JSON/GeoJSON API of
 // DESIGN.md ("The HTTP contract") on Echo, the log-in, users, tokens and
-// audit API of issue 3, and the embedded pages (the map placeholder at /, the
-// leaders' dashboard at /dashboard, /login and the administration pages).
+// audit API of issue 3, GET /api/config (the map's basemap, config.go), and
+// the embedded pages (the map at /, the leaders' dashboard at /dashboard,
+// /login and the administration pages).
 //
 // Every request but the log-in page, its assets, GET /healthz and POST
 // /api/session is authenticated, by a personal API token (Authorization:
@@ -55,6 +56,9 @@ type Options struct {
 	// check. Leave it false unless panhuo is reachable only through that
 	// proxy: otherwise a client could name any address it likes.
 	TrustProxy bool
+	// Basemap is the map page's basemap (config.go); the zero value is
+	// none, a plain background with no request leaving the server.
+	Basemap Basemap
 }
 
 // server holds what the handlers share; it is created per New call.
@@ -67,6 +71,8 @@ type server struct {
 	secure     bool
 	trustProxy bool
 	csvCap     int // most rows of the audit export
+	basemap    Basemap
+	pageCSP    string // pageCSP plus the basemap's tile host
 }
 
 // Media types of responses.
@@ -93,6 +99,7 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
+	s.setUpPages(opts.Basemap)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -107,6 +114,7 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 	api.GET("/session", s.currentSession)
 	api.DELETE("/session", s.logout)
 	api.GET("/me", s.me)
+	api.GET("/config", s.config)
 	api.GET("/tokens", s.listTokens)
 	api.POST("/tokens", s.createToken)
 	api.DELETE("/tokens/:id", s.revokeToken)
@@ -131,6 +139,7 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 	api.PATCH("/methods/:code", s.patchMethod)
 	api.GET("/rates", s.rates)
 	api.GET("/rates/trend", s.trend)
+	api.GET("/exports/rates.xlsx", s.exportRates)
 	api.GET("/layers/parks", s.parksLayer)
 	api.GET("/layers/parcels", s.parcelsLayer)
 	api.POST("/parcels", s.createParcel)

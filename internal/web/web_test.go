@@ -858,11 +858,11 @@ func TestParksAPI(t *testing.T) {
 func TestHealthzAndPages(t *testing.T) {
 	e := newEnv(t)
 	h := e.do("GET", "/healthz", nil).want(200).json()
-	if h["status"] != "ok" || h["engine"] != "sqlite" || num(t, h, "schema_version") < 1 {
+	if h["status"] != "ok" || h["engine"] != e.store.Engine() || num(t, h, "schema_version") < 1 {
 		t.Errorf("healthz: %v", h)
 	}
 	for path, want := range map[string]string{
-		"/":                     "一张图（地图界面将在后续版本提供）",
+		"/":                     `<script type="module" src="/static/map.js">`,
 		"/dashboard":            "dashboard.js",
 		"/static/dashboard.js":  "textContent",
 		"/static/style.css":     "font-family",
