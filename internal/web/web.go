@@ -140,8 +140,10 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 	api.GET("/rates", s.rates)
 	api.GET("/rates/trend", s.trend)
 	api.GET("/exports/rates.xlsx", s.exportRates)
-	api.GET("/layers/parks", s.parksLayer)
-	api.GET("/layers/parcels", s.parcelsLayer)
+	// Layers run to megabytes of GeoJSON (a park of 5 000 parcels is 8 MB):
+	// compressed when the client accepts it, at a fast level.
+	api.GET("/layers/parks", s.parksLayer, compress)
+	api.GET("/layers/parcels", s.parcelsLayer, compress)
 	api.POST("/parcels", s.createParcel)
 	api.GET("/parcels/:id", s.getParcel)
 	api.PATCH("/parcels/:id", s.patchParcel)
@@ -155,7 +157,7 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 	e.GET("/dashboard", s.page("dashboard.html", pageUser))
 	e.GET("/admin", s.page("admin.html", pageAdmin))
 	e.GET("/admin/audit", s.page("audit.html", pageAdmin))
-	e.GET("/static/*", s.staticFile)
+	e.GET("/static/*", s.staticFile, compress)
 	return s, e
 }
 
