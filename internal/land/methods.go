@@ -1,5 +1,10 @@
 package land
 
+import (
+	"context"
+	"fmt"
+)
+
 // DefaultMethods are the disposal methods of DOMAIN.md with their default
 // "counts toward 处置率" flag. They are seeded into a new database as data;
 // an administrator may change the flags later.
@@ -32,4 +37,25 @@ func DefaultMethods() []Method {
 		ms[i].Order = i + 1
 	}
 	return ms
+}
+
+// SeedMethods writes DefaultMethods into a store whose method list is empty,
+// in one transaction; a list already there (perhaps changed by an
+// administrator) is left alone. Engines call it when they open a database.
+func SeedMethods(ctx context.Context, s Store) error {
+	return s.Update(ctx, func(t Tx) error {
+		ms, err := t.ListMethods(ctx)
+		if err != nil {
+			return fmt.Errorf("seed methods: %w", err)
+		}
+		if len(ms) > 0 {
+			return nil
+		}
+		for _, m := range DefaultMethods() {
+			if err := t.UpsertMethod(ctx, m); err != nil {
+				return fmt.Errorf("seed method %s: %w", m.Code, err)
+			}
+		}
+		return nil
+	})
 }

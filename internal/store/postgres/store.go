@@ -110,7 +110,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open %s: %w", where, err)
 	}
 	s := &Store{reader: reader{q: pool}, pool: pool, writer: make(chan struct{}, 1), where: where}
-	if err := s.seedMethods(ctx); err != nil {
+	if err := land.SeedMethods(ctx, s); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", where, err)
 	}
@@ -159,26 +159,6 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
-}
-
-// seedMethods inserts land.DefaultMethods in one transaction when the
-// methods table is empty.
-func (s *Store) seedMethods(ctx context.Context) error {
-	return s.Update(ctx, func(t land.Tx) error {
-		ms, err := t.ListMethods(ctx)
-		if err != nil {
-			return err
-		}
-		if len(ms) > 0 {
-			return nil
-		}
-		for _, m := range land.DefaultMethods() {
-			if err := t.UpsertMethod(ctx, m); err != nil {
-				return fmt.Errorf("seed methods: %w", err)
-			}
-		}
-		return nil
-	})
 }
 
 // Path says where the data lies: the DSN without its password.

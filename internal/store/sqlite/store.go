@@ -98,7 +98,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.read.SetMaxIdleConns(n)
 	s.reader = reader{q: s.read, cache: &ratesCache{}, parks: &parksCache{}}
 
-	if err := s.seedMethods(ctx); err != nil {
+	if err := land.SeedMethods(ctx, s); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
@@ -152,26 +152,6 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
-}
-
-// seedMethods inserts land.DefaultMethods in one transaction when the
-// methods table is empty.
-func (s *Store) seedMethods(ctx context.Context) error {
-	return s.Update(ctx, func(t land.Tx) error {
-		ms, err := t.ListMethods(ctx)
-		if err != nil {
-			return err
-		}
-		if len(ms) > 0 {
-			return nil
-		}
-		for _, m := range land.DefaultMethods() {
-			if err := t.UpsertMethod(ctx, m); err != nil {
-				return fmt.Errorf("seed methods: %w", err)
-			}
-		}
-		return nil
-	})
 }
 
 // Path is the absolute path of the database file.
