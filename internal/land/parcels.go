@@ -286,6 +286,10 @@ func (s *Service) prepareNew(ctx context.Context, r Reader, in ParcelInput) (Par
 	if len(fe) > 0 {
 		return Parcel{}, Invalid("地块数据有误", fe...)
 	}
+	if sa := in.SurveyedAreaM2; sa > 0 && in.GKZone != 0 && m.zone == in.GKZone &&
+		math.Abs(sa-m.areaM2) <= math.Max(1, 1e-5*sa) {
+		m.areaM2 = sa
+	}
 	return Parcel{
 		ParkCode: m.parkCode, Class: in.Class, Status: Pending,
 		Geometry: m.geometry, GKZone: m.zone, AreaM2: m.areaM2, AreaMu: geo.MuFromM2(m.areaM2),
@@ -343,57 +347,75 @@ func (s *Service) UpdateParcel(ctx context.Context, actor Actor, id int64, ifMat
 		if err != nil {
 			return err
 		}
-		if err := requirePark(actor, old.ParkCode); err != nil {
-			return err
-		}
-		steps, err := tx.ListDisposals(ctx, id)
-		if err != nil {
-			return fmt.Errorf("list disposals of parcel %d: %w", id, err)
-		}
 		if in.GKZone == 0 {
 			in.GKZone = old.GKZone
 		}
-		in.Demo = old.HasFlag(FlagDemo)
-		p, err := s.prepareNew(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		if err := requirePark(actor, p.ParkCode); err != nil {
-			return err
-		}
-		for _, d := range steps {
-			if d.Date.Before(p.IdentifiedOn) {
-				return Invalid("认定日期晚于已有处置记录", FieldError{"identified_on",
-					fmt.Sprintf("该地块已有 %s 的处置记录，认定日期不能晚于它", d.Date)})
-			}
-		}
-		if len(steps) > 0 && p.Class != old.Class {
-			return Invalid("已有处置记录的地块不能更改类别", FieldError{"class", "该地块已有处置记录，处置方式与类别相关，不能更改类别"})
-		}
-		if p.AreaMu < old.Disposed-AreaEpsilonMu {
-			return Invalid("地块面积小于已处置面积", FieldError{"geometry",
-				fmt.Sprintf("修改后面积 %.4f 亩小于已处置面积 %.4f 亩", p.AreaMu, old.Disposed)})
-		}
-		if err := checkOverlaps(ctx, tx, p.Geometry, p.GKZone, id); err != nil {
-			return err
-		}
-		p.ID, p.Disposed, p.SplitOf = id, old.Disposed, old.SplitOf
-		p.Status = statusFor(p.AreaMu, p.Disposed, len(steps))
-		p.CreatedBy, p.CreatedAt = old.CreatedBy, old.CreatedAt
-		p.UpdatedBy, p.UpdatedAt = actor.Name, s.now().UTC()
-		if err := tx.UpdateParcel(ctx, &p, ifMatch); err != nil {
-			if errors.Is(err, ErrVersionConflict) {
-				return staleError(id, ifMatch+1, ifMatch)
-			}
-			return fmt.Errorf("update parcel %d: %w", id, err)
-		}
-		out = p
-		return appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelUpdate, Actor: actor.Name, At: p.UpdatedAt}, parcelState(old), parcelState(p))
+		out, err = s.replaceParcel(ctx, tx, actor, old, in, nil)
+		return err
 	})
 	if err != nil {
 		return Parcel{}, err
 	}
 	return out, nil
+}
+
+// replaceParcel checks and writes in as the new state of the stored parcel
+// old, inside a write: the actor must hold old's park and the new one, the
+// identification date may not follow a recorded step, a parcel with steps
+// keeps its class and at least its disposed area, and it may not overlap
+// another active parcel. pre, when not nil, is in already prepared (an
+// import prepares its features before the transaction).
+func (s *Service) replaceParcel(ctx context.Context, tx Tx, actor Actor, old Parcel, in ParcelInput, pre *Parcel) (Parcel, error) {
+	id := old.ID
+	if err := requirePark(actor, old.ParkCode); err != nil {
+		return Parcel{}, err
+	}
+	steps, err := tx.ListDisposals(ctx, id)
+	if err != nil {
+		return Parcel{}, fmt.Errorf("list disposals of parcel %d: %w", id, err)
+	}
+	var p Parcel
+	if pre != nil {
+		p = *pre
+	} else {
+		in.Demo = old.HasFlag(FlagDemo)
+		if p, err = s.prepareNew(ctx, tx, in); err != nil {
+			return Parcel{}, err
+		}
+	}
+	if err := requirePark(actor, p.ParkCode); err != nil {
+		return Parcel{}, err
+	}
+	for _, d := range steps {
+		if d.Date.Before(p.IdentifiedOn) {
+			return Parcel{}, Invalid("认定日期晚于已有处置记录", FieldError{"identified_on",
+				fmt.Sprintf("该地块已有 %s 的处置记录，认定日期不能晚于它", d.Date)})
+		}
+	}
+	if len(steps) > 0 && p.Class != old.Class {
+		return Parcel{}, Invalid("已有处置记录的地块不能更改类别", FieldError{"class", "该地块已有处置记录，处置方式与类别相关，不能更改类别"})
+	}
+	if p.AreaMu < old.Disposed-AreaEpsilonMu {
+		return Parcel{}, Invalid("地块面积小于已处置面积", FieldError{"geometry",
+			fmt.Sprintf("修改后面积 %.4f 亩小于已处置面积 %.4f 亩", p.AreaMu, old.Disposed)})
+	}
+	if err := checkOverlaps(ctx, tx, p.Geometry, p.GKZone, id); err != nil {
+		return Parcel{}, err
+	}
+	p.ID, p.Disposed, p.SplitOf = id, old.Disposed, old.SplitOf
+	p.Status = statusFor(p.AreaMu, p.Disposed, len(steps))
+	p.CreatedBy, p.CreatedAt = old.CreatedBy, old.CreatedAt
+	p.UpdatedBy, p.UpdatedAt = actor.Name, s.now().UTC()
+	if err := tx.UpdateParcel(ctx, &p, old.Version); err != nil {
+		if errors.Is(err, ErrVersionConflict) {
+			return Parcel{}, staleError(id, old.Version+1, old.Version)
+		}
+		return Parcel{}, fmt.Errorf("update parcel %d: %w", id, err)
+	}
+	if err := appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelUpdate, Actor: actor.Name, At: p.UpdatedAt}, parcelState(old), parcelState(p)); err != nil {
+		return Parcel{}, err
+	}
+	return p, nil
 }
 
 // RemoveParcel soft-deletes a parcel as of a date, with a reason. It stays in

@@ -71,6 +71,12 @@ type ParcelInput struct {
 	// GKZone is the Gauss-Krüger zone the source was surveyed in, when known
 	// (a TXT or GK Shapefile); 0 means the zone holding the centroid.
 	GKZone geo.Zone
+	// SurveyedAreaM2 is the area of the source file's own plane coordinates
+	// in GKZone (what the 勘测定界 report states), when the source was
+	// Gauss-Krüger; 0 otherwise. It is stored as the area when it agrees
+	// with the area of the stored (rounded) geometry to within rounding:
+	// max(1 m², 10⁻⁵ of the area).
+	SurveyedAreaM2 float64
 	ParcelFields
 	Demo bool // 示例数据: flags the parcel "demo"
 }

@@ -13,6 +13,11 @@ type ParcelFilter struct {
 	Status         Status
 	BBox           *orb.Bound // lon/lat; parcels whose bbox intersects it
 	IncludeRemoved bool
+	// Codes and SupervisionNos select parcels whose 宗地编号 is one of Codes
+	// or whose 电子监管号 is one of SupervisionNos (either matches; empty
+	// strings never match). Both nil: no filter.
+	Codes          []string
+	SupervisionNos []string
 	Limit          int // 0: no limit
 }
 

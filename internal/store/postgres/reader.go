@@ -248,6 +248,19 @@ func (r reader) ListParcels(ctx context.Context, f land.ParcelFilter) ([]land.Pa
 	if !f.IncludeRemoved {
 		where = append(where, `p.removed_on IS NULL`)
 	}
+	if f.Codes != nil || f.SupervisionNos != nil {
+		var keys []string
+		if len(f.Codes) > 0 {
+			keys = append(keys, `(p.code = ANY(`+a.add(f.Codes)+`::text[]) AND p.code <> '')`)
+		}
+		if len(f.SupervisionNos) > 0 {
+			keys = append(keys, `(p.supervision_no = ANY(`+a.add(f.SupervisionNos)+`::text[]) AND p.supervision_no <> '')`)
+		}
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		where = append(where, `(`+strings.Join(keys, ` OR `)+`)`)
+	}
 	query := `SELECT ` + parcelColumns + ` FROM parcels p`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -320,6 +321,29 @@ func (r reader) ListParcels(ctx context.Context, f land.ParcelFilter) ([]land.Pa
 	if !f.IncludeRemoved {
 		where = append(where, `p.removed_on IS NULL`)
 	}
+	if f.Codes != nil || f.SupervisionNos != nil {
+		var keys []string
+		if len(f.Codes) > 0 {
+			keys = append(keys, `p.code IN (SELECT value FROM json_each(?) WHERE value <> '')`)
+			j, err := jsonStrings(f.Codes)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, j)
+		}
+		if len(f.SupervisionNos) > 0 {
+			keys = append(keys, `p.supervision_no IN (SELECT value FROM json_each(?) WHERE value <> '')`)
+			j, err := jsonStrings(f.SupervisionNos)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, j)
+		}
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		where = append(where, `(`+strings.Join(keys, ` OR `)+`)`)
+	}
 	query := `SELECT ` + parcelColumns + ` FROM parcels p`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
@@ -334,6 +358,15 @@ func (r reader) ListParcels(ctx context.Context, f land.ParcelFilter) ([]land.Pa
 		return nil, fmt.Errorf("sqlite: list parcels: %w", err)
 	}
 	return ps, nil
+}
+
+// jsonStrings encodes a list of strings as a JSON array, for json_each.
+func jsonStrings(v []string) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode parcel keys: %w", err)
+	}
+	return string(b), nil
 }
 
 // queryParcels reads the parcels a query selects. Parcels are large values:

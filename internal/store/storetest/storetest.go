@@ -506,6 +506,21 @@ func testListParcels(t *testing.T, s land.Store) {
 	p6 := mk("A", land.Idle, land.Pending, box(113.0300001, 27.0, 0.01), "")
 	// Touching the bbox below on its edge.
 	p7 := mk("B", land.Idle, land.Pending, orb.Polygon{{{112.99, 27.0}, {113.0, 27.0}, {113.0, 27.01}, {112.99, 27.01}, {112.99, 27.0}}}, "")
+	// Keys for imports: 宗地编号 and 电子监管号.
+	keyed := func(id int64, code, supNo string) {
+		update(t, s, func(ctx context.Context, tx land.Tx) error {
+			p, err := tx.GetParcel(ctx, id)
+			if err != nil {
+				return err
+			}
+			p.Code, p.SupervisionNo = code, supNo
+			return tx.UpdateParcel(ctx, &p, p.Version)
+		})
+	}
+	keyed(p1, "ZD-001", "4302112021B00001")
+	keyed(p2, "ZD-002", "")
+	keyed(p4, "ZD-001", "4302112021B00004") // removed
+	keyed(p5, "宗地-五", "4302112021B00005")
 
 	bbox := orb.Bound{Min: orb.Point{113.0, 27.0}, Max: orb.Point{113.03, 27.02}}
 	cases := []struct {
@@ -528,6 +543,13 @@ func testListParcels(t *testing.T, s land.Store) {
 		{"bbox empty", land.ParcelFilter{BBox: &orb.Bound{Min: orb.Point{100, 20}, Max: orb.Point{101, 21}}}, nil},
 		{"limit", land.ParcelFilter{Limit: 2}, []int64{p1, p2}},
 		{"limit with filter", land.ParcelFilter{Class: land.Idle, Limit: 3}, []int64{p1, p3, p6}},
+		{"codes", land.ParcelFilter{Codes: []string{"ZD-001", "宗地-五", "nothing"}}, []int64{p1, p5}},
+		{"codes with removed", land.ParcelFilter{Codes: []string{"ZD-001"}, IncludeRemoved: true}, []int64{p1, p4}},
+		{"supervision nos", land.ParcelFilter{SupervisionNos: []string{"4302112021B00005", "4302112021B00004"}}, []int64{p5}},
+		{"codes or supervision nos", land.ParcelFilter{Codes: []string{"ZD-002"}, SupervisionNos: []string{"4302112021B00001"}}, []int64{p1, p2}},
+		{"keys and park", land.ParcelFilter{Codes: []string{"ZD-001", "ZD-002", "宗地-五"}, ParkCode: "B"}, []int64{p5}},
+		{"empty key matches nothing", land.ParcelFilter{Codes: []string{""}, SupervisionNos: []string{""}}, nil},
+		{"empty key lists", land.ParcelFilter{Codes: []string{}, SupervisionNos: []string{}}, nil},
 	}
 	for _, c := range cases {
 		got, err := s.ListParcels(ctx, c.f)
