@@ -12,7 +12,11 @@ NPM       ?= npm
 # static/vendor/README.txt): OpenLayers for the map, ECharts for the dashboard.
 VENDOR    := static/vendor/ol.js static/vendor/ol.css static/vendor/echarts.min.js
 
-.PHONY: run test build bench fmt vet lint clean vendor
+.PHONY: run test build bench fmt vet lint clean vendor fuzz
+
+# fuzz: each file reader's fuzz target, briefly (make test runs it; make fuzz
+# FUZZTIME=10m for a long run outside CI).
+FUZZTIME  ?= 10s
 
 ## run: serve the app with the 株洲 demo data on http://127.0.0.1:8080 (database panhuo.db)
 run: vendor
@@ -24,6 +28,14 @@ run: vendor
 test: vendor vet lint
 	. .ci/postgres.sh && trap panhuo_pg_stop EXIT && \
 	$(GO) test ./... && PANHUO_TEST_ENGINE=postgres $(GO) test ./internal/web/
+	$(MAKE) fuzz
+
+## fuzz: the fuzz targets of the 报部 TXT, KML, Shapefile and GeoJSON readers, FUZZTIME each
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzReadBaobuTXT$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./geo
+	$(GO) test -run '^$$' -fuzz '^FuzzReadGeoJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./geo
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./geo/kml
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./geo/shp
 
 vet:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*')); \

@@ -474,6 +474,10 @@ function renderBasis(rep) {
   if (rep.from) q.set("from", rep.from);
   if (rep.class) q.set("class", rep.class);
   $("export").href = "/api/exports/rates.xlsx?" + q;
+  // The ledger is a state at a date: no period start.
+  const lq = new URLSearchParams({ asof: rep.asof });
+  if (rep.class) lq.set("class", rep.class);
+  $("export-ledger").href = "/api/exports/ledger.xlsx?" + lq;
 }
 
 function fillTrendParks(rep) {

@@ -18,6 +18,8 @@ import { makeStyles, styleKey } from "./map-style.js";
 import { setUpFilters } from "./map-filter.js";
 import { makePanel } from "./map-panel.js";
 import { setUpEditing } from "./map-edit.js";
+import { setUpImport } from "./map-import.js";
+import { setUpExport } from "./map-export.js";
 
 const debug = (window.panhuoMap = { ready: false, readyMs: null, error: null, liveAreaMu: null });
 
@@ -155,6 +157,8 @@ async function boot() {
   const filters = setUpFilters(ctx);
   ctx.refilter = filters.refilter;
   if (ctx.canDraw) ctx.editor = setUpEditing(ctx);
+  if (ctx.canDraw) ctx.importer = setUpImport(ctx);
+  ctx.exporter = setUpExport(ctx);
 
   // "click", not "singleclick": that one waits 250 ms for a double click.
   map.on("click", (e) => {

@@ -3,6 +3,8 @@
 //
 //	panhuo [serve] [-addr 127.0.0.1:8080] [-db panhuo.db | postgres://…] [-demo] [-secure-cookies] [-trust-proxy]
 //	panhuo demo    [-db panhuo.db]
+//	panhuo import  [-db panhuo.db] [-park CODE] [-class CLASS] [-dry-run] FILE…
+//	panhuo export  [-db panhuo.db] -o FILE.xlsx|.geojson|.zip|.txt [-park CODE] [-class CLASS] …
 //	panhuo user    add|list|disable|enable|passwd [-db panhuo.db] …
 //	panhuo token   create [-db panhuo.db] -user LOGIN [-name NAME]
 //	panhuo migrate [-db panhuo.db]
@@ -88,6 +90,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.synth(args)
 	case "migrate-data":
 		err = e.migrateData(args)
+	case "import":
+		err = e.importCmd(args)
+	case "export":
+		err = e.exportCmd(args)
 	case "user":
 		err = e.user(args)
 	case "token":
@@ -154,6 +160,23 @@ Usage:
       Create a personal API token for scripts and GIS clients (API 令牌),
       sent as "Authorization: Bearer ph_…". The token alone is printed on
       standard output, once; only its hash is stored.
+  panhuo import [-db panhuo.db] [-park CODE] [-class CLASS] [-dry-run]
+                [-all-or-nothing] [-mapping MAP.json] [-json] FILE…
+      Import parcels (导入): 报部 coordinate TXT (.txt), zipped Shapefile
+      (.zip), KML/KMZ, GeoJSON, Excel ledger (.xlsx, joined to the other
+      files by 宗地编号/电子监管号, or with a WKT column). Every file is read
+      and every parcel checked first (geometry, park, overlaps, duplicate
+      keys, fields); then the accepted parcels and their history are written
+      in one transaction. A parcel with the 电子监管号 or 宗地编号 of a stored
+      one updates it. -class applies where the file gives no 类别; -dry-run
+      reports and writes nothing; -all-or-nothing writes nothing when any
+      parcel is rejected. A progress bar goes to standard error.
+  panhuo export [-db panhuo.db] -o FILE [-park CODE] [-class CLASS]
+                [-status STATUS] [-asof DATE] [-ids 1,2] [-crs 4490]
+                [-encoding GBK] [-zone 38]
+      Export parcels (导出) by FILE's extension: .xlsx (台账, a sheet per
+      class and the rates), .geojson, .zip (Shapefile with .prj and .cpg;
+      -crs 4490 or a Gauss-Krüger code such as 4526), .txt (报部 TXT).
   panhuo migrate [-db panhuo.db]
       Create or upgrade the database schema and print its version (数据库迁移).
   panhuo backup [-db panhuo.db] -o FILE
@@ -173,7 +196,7 @@ Usage:
   panhuo help
       Show this help.
 
-The user and token commands act for the operator of the machine, recorded
+The import, user and token commands act for the operator of the machine, recorded
 in the audit trail as "cli:" and the operating-system user.
 
 Environment:

@@ -428,7 +428,13 @@ func testServeDemo(t *testing.T, bin string) {
 func testEmptyDatabase(t *testing.T, bin string) {
 	db := filepath.Join(t.TempDir(), "empty.db")
 	srv := startServer(t, bin, "serve", "-addr", "127.0.0.1:0", "-db", db)
+	// The notice is written to standard error before the "listening on"
+	// line goes to standard output, but the two pipes are read separately.
 	notice := srv.stderr.String()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(notice, "no active administrator") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		notice = srv.stderr.String()
+	}
 	for _, want := range []string{"还没有可用的管理员", "panhuo user add", "-role admin LOGIN", "no active administrator"} {
 		if !strings.Contains(notice, want) {
 			t.Errorf("the notice lacks %q:\n%s", want, notice)

@@ -34,7 +34,7 @@ func testPostgres(t *testing.T, bin string) {
 	}
 	srv.stop(t)
 	out, errOut, code := runBin(t, bin, "migrate", "-db", dsn)
-	if code != 0 || !strings.Contains(out, "engine postgres, schema version 2") {
+	if code != 0 || !strings.Contains(out, "engine postgres, schema version 3") {
 		t.Errorf("migrate on PostgreSQL: exit %d\n%s%s", code, out, errOut)
 	}
 

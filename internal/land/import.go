@@ -108,6 +108,12 @@ func (s *Service) ImportParcels(ctx context.Context, actor Actor, items []Import
 	if err := actor.check(); err != nil {
 		return ImportResult{}, err
 	}
+	if actor.Role == RoleLeader {
+		return ImportResult{}, forbidden(actor, "只能查看，不能导入数据")
+	}
+	if opt.ParkCode != "" && !actor.MayEditPark(opt.ParkCode) {
+		return ImportResult{}, requirePark(actor, opt.ParkCode)
+	}
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(string, int, int) {}
@@ -396,12 +402,18 @@ func mergeImport(old Parcel, it *ImportItem) ParcelInput {
 	if it.Geometry != nil {
 		in.Geometry, in.GKZone, in.SurveyedAreaM2 = it.Geometry, it.GKZone, it.SurveyedAreaM2
 	}
-	set := func(name string) bool { return it.Set == nil || it.Set[name] }
-	if set("class") && it.Class != "" {
+	if (it.Set == nil || it.Set["class"]) && it.Class != "" {
 		in.Class = it.Class
 	}
-	src, dst := &it.ParcelFields, &in.ParcelFields
-	for _, f := range []struct {
+	in.ParcelFields = old.ParcelFields.With(it.ParcelFields, it.Set)
+	return in
+}
+
+// With returns f with the fields set names (contract names) taken from
+// src; a nil set takes every field.
+func (f ParcelFields) With(src ParcelFields, set map[string]bool) ParcelFields {
+	dst := &f
+	for _, t := range []struct {
 		name     string
 		src, dst any
 	}{
@@ -416,19 +428,19 @@ func mergeImport(old Parcel, it *ImportItem) ParcelInput {
 		{"identified_reason", &src.IdentifiedReason, &dst.IdentifiedReason}, {"plot_ratio", &src.PlotRatio, &dst.PlotRatio},
 		{"tax_per_mu", &src.TaxPerMu, &dst.TaxPerMu},
 	} {
-		if !set(f.name) {
+		if set != nil && !set[t.name] {
 			continue
 		}
-		switch d := f.dst.(type) {
+		switch d := t.dst.(type) {
 		case *string:
-			*d = *f.src.(*string)
+			*d = *t.src.(*string)
 		case **float64:
-			*d = *f.src.(**float64)
+			*d = *t.src.(**float64)
 		case *Date:
-			*d = *f.src.(*Date)
+			*d = *t.src.(*Date)
 		}
 	}
-	return in
+	return f
 }
 
 // changedFields lists what differs between a stored parcel and its new

@@ -156,6 +156,12 @@ func writeParcelCollection(w io.Writer, ps []land.Parcel) error {
 	return err
 }
 
+// WriteParcelsGeoJSON writes parcels as a GeoJSON FeatureCollection with
+// the contract's properties, as GET /api/layers/parcels does.
+func WriteParcelsGeoJSON(w io.Writer, ps []land.Parcel) error {
+	return writeParcelCollection(w, ps)
+}
+
 // appendParkFeature writes a park as a GeoJSON Feature whose id is its code.
 func appendParkFeature(b []byte, p *land.Park) []byte {
 	b = append(b, `{"type":"Feature","id":`...)

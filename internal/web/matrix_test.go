@@ -264,6 +264,23 @@ var matrix = map[string]matrixRow{
 
 	// The ranking as a workbook, for every role (leaders export it).
 	"GET /api/exports/rates.xlsx": {fixed("/api/exports/rates.xlsx?asof=2022-06-28", nil), apiRoute(200, 200, 200, 200)},
+	// The ledger and the layers as files, for every role.
+	"GET /api/exports/ledger.xlsx":     {fixed("/api/exports/ledger.xlsx?park=PA", nil), apiRoute(200, 200, 200, 200)},
+	"GET /api/exports/parcels.geojson": {fixed("/api/exports/parcels.geojson?park=PA", nil), apiRoute(200, 200, 200, 200)},
+	"GET /api/exports/parcels.zip":     {fixed("/api/exports/parcels.zip?park=PA&crs=4526", nil), apiRoute(200, 200, 200, 200)},
+	"GET /api/exports/parcels.txt": {func(m *matrixEnv, p principalKind) request {
+		m.parcel("PA")
+		return request{"/api/exports/parcels.txt?park=PA", nil, nil}
+	}, apiRoute(200, 200, 200, 200)},
+
+	// Imports: an officer imports into their own park only; leaders never.
+	"POST /api/imports": {func(m *matrixEnv, p principalKind) request {
+		f := m.feature(m.park(p))
+		body, ct := multipartFiles(m.t, nil, upload{"地块.geojson", mustJSON(m.t, map[string]any{"type": "FeatureCollection", "features": []any{f}})})
+		return request{"/api/imports?park=" + m.park(p), body, []string{"Content-Type", ct}}
+	}, apiRoute(403, 201, 403, 201)},
+	// Jobs are only readable by their owner; an unknown id is 404 for all.
+	"GET /api/imports/:id": {fixed("/api/imports/0123456789abcdef01234567", nil), apiRoute(404, 404, 404, 404)},
 
 	"POST /api/parcels": {func(m *matrixEnv, p principalKind) request {
 		return request{"/api/parcels", m.feature(m.park(p)), nil}

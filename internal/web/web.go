@@ -59,6 +59,9 @@ type Options struct {
 	// Basemap is the map page's basemap (config.go); the zero value is
 	// none, a plain background with no request leaving the server.
 	Basemap Basemap
+	// MaxImportBytes limits the uploads of POST /api/imports; zero or
+	// negative is DefaultMaxImportBytes (256 MiB).
+	MaxImportBytes int64
 }
 
 // server holds what the handlers share; it is created per New call.
@@ -73,6 +76,8 @@ type server struct {
 	csvCap     int // most rows of the audit export
 	basemap    Basemap
 	pageCSP    string // pageCSP plus the basemap's tile host
+	maxImport  int64
+	imports    *importJobs
 }
 
 // Media types of responses.
@@ -92,7 +97,11 @@ func New(svc *land.Service, acc *access.Service, opts Options) http.Handler {
 // reach the route table through the latter.
 func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *echo.Echo) {
 	s := &server{svc: svc, acc: acc, store: svc.Store(), log: opts.Logger, maxBody: opts.MaxBodyBytes,
-		secure: opts.SecureCookies, trustProxy: opts.TrustProxy, csvCap: auditMaxCSVRows}
+		secure: opts.SecureCookies, trustProxy: opts.TrustProxy, csvCap: auditMaxCSVRows,
+		maxImport: opts.MaxImportBytes, imports: newImportJobs()}
+	if s.maxImport <= 0 {
+		s.maxImport = DefaultMaxImportBytes
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -140,6 +149,12 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 	api.GET("/rates", s.rates)
 	api.GET("/rates/trend", s.trend)
 	api.GET("/exports/rates.xlsx", s.exportRates)
+	api.GET("/exports/ledger.xlsx", s.exportLedger)
+	api.GET("/exports/parcels.geojson", s.exportGeoJSON)
+	api.GET("/exports/parcels.zip", s.exportShapefile)
+	api.GET("/exports/parcels.txt", s.exportTXT)
+	api.POST("/imports", s.createImport)
+	api.GET("/imports/:id", s.getImport)
 	// Layers run to megabytes of GeoJSON (a park of 5 000 parcels is 8 MB):
 	// compressed when the client accepts it, at a fast level.
 	api.GET("/layers/parks", s.parksLayer, compress)
@@ -203,12 +218,16 @@ func (s *server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.ContentLength > s.maxBody {
+		limit := s.maxBody
+		if c.Path() == "/api/imports" {
+			limit = s.maxImport
+		}
+		if req.ContentLength > limit {
 			return newProblem(http.StatusRequestEntityTooLarge, "payload-too-large", "请求体过大",
-				fmt.Sprintf("请求体 %d 字节，超过上限 %d 字节", req.ContentLength, s.maxBody))
+				fmt.Sprintf("请求体 %d 字节，超过上限 %d 字节", req.ContentLength, limit))
 		}
 		if req.Body != nil && req.Body != http.NoBody {
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, s.maxBody)
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 		}
 		return next(c)
 	}
