@@ -10,7 +10,8 @@
 #   1. `panhuo synth` makes a source database of PARKS synthetic parks and
 #      PARCELS parcels (the generator's star-shaped 8–30-vertex parcels,
 #      geo.SyntheticParcels) and `panhuo export` writes them as a zipped
-#      Shapefile in CGCS2000 3° Gauss-Krüger zone 38 with prefix (EPSG:4526),
+#      Shapefile in CGCS2000 lon/lat (EPSG:4490: the synthetic parks
+#      span many Gauss-Krüger zones),
 #      GBK attributes — what an officer's ArcGIS would hand over.
 #   2. Target databases with the same parks and no parcel (`panhuo synth
 #      -parcels 0`, same seed): a SQLite file, and a PostgreSQL + PostGIS
@@ -48,7 +49,7 @@ bin="$work/panhuo"
 
 echo "== source: $PARKS parks, $PARCELS parcels" >&2
 "$bin" synth -db "$work/src.db" -parks "$PARKS" -parcels "$PARCELS" -seed 7 >&2
-"$bin" export -db "$work/src.db" -o "$work/parcels.zip" -crs 4526 -encoding GBK >&2
+"$bin" export -db "$work/src.db" -o "$work/parcels.zip" -crs 4490 -encoding GBK >&2
 ls -l "$work/parcels.zip" >&2
 
 # measure LABEL CMD… — runs CMD under GNU time, appends "seconds kB" to $work/LABEL.

@@ -45,11 +45,42 @@ type column struct {
 // as 面积); among those the first non-empty value wins, with a warning when
 // another differs. Empty values leave a field unset.
 func MapProperties(props []geo.Property, m Mapping) Mapped {
+	return NewMapper(m).Map(props)
+}
+
+// Mapper is MapProperties for many features of one file: it remembers what
+// each property name maps to, since the features of a file share their
+// names. A Mapper is not safe for concurrent use.
+type Mapper struct {
+	m     Mapping
+	known map[string]lookedUp
+}
+
+type lookedUp struct {
+	field, unit string
+	rank        int
+	ok          bool
+}
+
+// NewMapper returns a Mapper with the user's Mapping m.
+func NewMapper(m Mapping) *Mapper { return &Mapper{m: m, known: map[string]lookedUp{}} }
+
+func (mp *Mapper) lookup(name string) (string, string, int, bool) {
+	l, hit := mp.known[name]
+	if !hit {
+		l.field, l.unit, l.rank, l.ok = lookup(name, mp.m)
+		mp.known[name] = l
+	}
+	return l.field, l.unit, l.rank, l.ok
+}
+
+// Map is MapProperties(props, the Mapper's Mapping).
+func (mp *Mapper) Map(props []geo.Property) Mapped {
 	out := Mapped{Set: map[string]bool{}}
 	var cols []column
 	best := map[string]int{}
 	for _, p := range props {
-		f, u, r, ok := lookup(p.Name, m)
+		f, u, r, ok := mp.lookup(p.Name)
 		if !ok || f == FieldIgnore || f == FieldWKT || f == FieldGKZone {
 			continue
 		}

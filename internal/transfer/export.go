@@ -125,6 +125,11 @@ type ShapefileOptions struct {
 	Encoding string  // "GBK" (default) or "UTF-8"
 }
 
+// ExportError is a choice of export that cannot be made, in Chinese.
+type ExportError struct{ Reason string }
+
+func (e *ExportError) Error() string { return e.Reason }
+
 // WriteShapefile writes parcels as a zipped Shapefile (.shp .shx .dbf .prj
 // .cpg) with Chinese attribute names.
 func WriteShapefile(w io.Writer, parcels []land.Parcel, parks []land.Park, opt ShapefileOptions) error {
@@ -143,6 +148,16 @@ func WriteShapefile(w io.Writer, parcels []land.Parcel, parks []land.Park, opt S
 	crs := opt.CRS
 	if crs == (geo.CRS{}) {
 		crs, _ = geo.CRSFromEPSG(4490)
+	}
+	if !crs.Geographic() {
+		// Gauss-Krüger coordinates far from the central meridian are
+		// neither accurate nor what a surveyor would accept.
+		for i := range parcels {
+			if z := geo.CentroidZone(parcels[i].Geometry); z < crs.Zone-1 || z > crs.Zone+1 {
+				return &ExportError{Reason: fmt.Sprintf("地块 #%d（%s）位于第 %d 带，距第 %d 带中央经线过远：请按园区分别导出，或选择经纬度（EPSG:4490）",
+					parcels[i].ID, parcels[i].Code, z, crs.Zone)}
+			}
+		}
 	}
 	name := opt.Name
 	if name == "" {

@@ -13,7 +13,9 @@ import (
 	"math"
 	"path"
 	"strconv"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -174,12 +176,12 @@ func Read(uploads []Upload, opt Options) (Prepared, error) {
 			rep.Warnings = append(rep.Warnings, "未识别的属性（已忽略）："+strings.Join(names, "、"))
 		}
 		out.Files = append(out.Files, rep)
-		for i := range layer.Features {
-			it, src := featureItem(&layer.Features[i], opt)
-			src.File = u.Name
-			out.Items = append(out.Items, it)
-			out.Sources = append(out.Sources, src)
+		items, sources := featureItems(layer.Features, opt)
+		for i := range sources {
+			sources[i].File = u.Name
 		}
+		out.Items = append(out.Items, items...)
+		out.Sources = append(out.Sources, sources...)
 	}
 	if err := joinSheets(&out, sheets, opt); err != nil {
 		return out, err
@@ -278,13 +280,32 @@ func countVertices(g orb.Geometry) int {
 	return n
 }
 
+// featureItems maps the features of a file to import items, on all cores.
+func featureItems(fs []geo.Feature, opt Options) ([]land.ImportItem, []Source) {
+	items, sources := make([]land.ImportItem, len(fs)), make([]Source, len(fs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(fs)/256))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mp := ledger.NewMapper(opt.Mapping)
+			for i := w; i < len(fs); i += workers {
+				items[i], sources[i] = featureItem(&fs[i], opt, mp)
+			}
+		}()
+	}
+	wg.Wait()
+	return items, sources
+}
+
 // featureItem maps one feature's attributes to an import item.
-func featureItem(f *geo.Feature, opt Options) (land.ImportItem, Source) {
+func featureItem(f *geo.Feature, opt Options, mp *ledger.Mapper) (land.ImportItem, Source) {
 	src := Source{Label: f.Label, Warnings: append([]string(nil), f.Warnings...)}
 	if src.Label == "" {
 		src.Label = fmt.Sprintf("第 %d 个要素", f.Index)
 	}
-	m := ledger.MapProperties(f.Properties, opt.Mapping)
+	m := mp.Map(f.Properties)
 	src.Warnings = append(src.Warnings, m.Warnings...)
 	it := land.ImportItem{Label: src.Label, Set: m.Set,
 		ParcelInput: land.ParcelInput{Class: m.Class, Geometry: f.Geometry, GKZone: f.Zone, SurveyedAreaM2: f.PlanarAreaM2, ParcelFields: m.Fields}}
@@ -346,6 +367,7 @@ func joinSheets(out *Prepared, sheets []sheetUpload, opt Options) error {
 	}
 	joined := map[int]string{}
 	limits := opt.Limits.WithDefaults()
+	mapper := ledger.NewMapper(opt.Mapping)
 	for _, s := range sheets {
 		sheetOpt := opt
 		if s.sheet.Class != "" {
@@ -353,7 +375,7 @@ func joinSheets(out *Prepared, sheets []sheetUpload, opt Options) error {
 		}
 		for _, row := range s.sheet.Rows {
 			label := fmt.Sprintf("工作表「%s」第 %d 行", s.sheet.Name, row.Row)
-			m := ledger.MapProperties(row.Properties, opt.Mapping)
+			m := mapper.Map(row.Properties)
 			target := -1
 			if i, ok := bySup[m.Fields.SupervisionNo]; ok && m.Fields.SupervisionNo != "" {
 				target = i
@@ -377,7 +399,7 @@ func joinSheets(out *Prepared, sheets []sheetUpload, opt Options) error {
 			f := geo.Feature{Index: row.Row, Label: label, Geometry: row.Geometry, Zone: row.Zone,
 				PlanarAreaM2: row.PlanarAreaM2, Properties: row.Properties, Problem: row.Problem}
 			f.Warnings = row.Warnings
-			it, src := featureItem(&f, sheetOpt)
+			it, src := featureItem(&f, sheetOpt, mapper)
 			src.File = s.name
 			if row.Geometry == nil && row.Problem == "" && it.Refused != nil && it.Refused.Fields[0].Field == "class" {
 				// A row that updates a stored parcel keeps its class.

@@ -147,6 +147,10 @@ func (s *server) exportShapefile(c echo.Context) error {
 	name := s.exportName(c, f, parks)
 	var buf bytes.Buffer
 	if err := transfer.WriteShapefile(&buf, ps, parks, transfer.ShapefileOptions{Name: name, CRS: crs, Encoding: enc}); err != nil {
+		var ee *transfer.ExportError
+		if errors.As(err, &ee) {
+			return invalid("无法按所选坐标系导出", land.FieldError{Field: "crs", Reason: ee.Reason})
+		}
 		return err
 	}
 	return sendDownload(c, "application/zip", name+".zip", "panhuo-parcels.zip", buf.Bytes())
@@ -165,16 +169,21 @@ func shapefileOptions(q url.Values) (geo.CRS, string, error) {
 			crs = c
 		}
 	}
-	enc := strings.ToUpper(strings.TrimSpace(q.Get("encoding")))
-	switch enc {
-	case "", "GBK":
-		enc = "GBK"
-	case "UTF-8", "UTF8":
-		enc = "UTF-8"
-	default:
-		d.fail("encoding", "编码须为 GBK 或 UTF-8")
-	}
+	enc := queryEncoding(q, &d)
 	return crs, enc, d.err("查询参数有误")
+}
+
+// queryEncoding reads the text encoding of an export: GBK (the default,
+// what ArcGIS and 报部 systems expect) or UTF-8.
+func queryEncoding(q url.Values, d *fieldDecoder) string {
+	switch enc := strings.ToUpper(strings.TrimSpace(q.Get("encoding"))); enc {
+	case "", "GBK":
+		return "GBK"
+	case "UTF-8", "UTF8":
+		return "UTF-8"
+	}
+	d.fail("encoding", "编码须为 GBK 或 UTF-8")
+	return ""
 }
 
 // GET /api/exports/parcels.txt?ids=…&zone=&encoding= (or the filters) — the
@@ -191,15 +200,7 @@ func (s *server) exportTXT(c echo.Context) error {
 			d.fail("zone", "带号须为 24–45 之间的整数")
 		}
 	}
-	enc := strings.ToUpper(strings.TrimSpace(q.Get("encoding")))
-	switch enc {
-	case "", "GBK":
-		enc = "GBK"
-	case "UTF-8", "UTF8":
-		enc = "UTF-8"
-	default:
-		d.fail("encoding", "编码须为 GBK 或 UTF-8")
-	}
+	enc := queryEncoding(q, &d)
 	if err := d.err("查询参数有误"); err != nil {
 		return err
 	}

@@ -377,6 +377,11 @@ func (r reader) queryParcels(ctx context.Context, query string, args ...any) ([]
 	if err != nil {
 		return nil, err
 	}
+	return collectParcels(rows)
+}
+
+// collectParcels reads and closes rows of parcelColumns.
+func collectParcels(rows *sql.Rows) ([]land.Parcel, error) {
 	defer rows.Close()
 	const chunk = 512
 	var (

@@ -187,10 +187,18 @@ func (t *tx) UpdateParcel(ctx context.Context, p *land.Parcel, expect int) error
 // bbox intersects b, except the one with id except, by id.
 func (t *tx) ActiveParcelsNear(ctx context.Context, b orb.Bound, except int64) ([]land.Parcel, error) {
 	args := append(bboxArgs(b), except)
-	ps, err := t.queryParcels(ctx, `SELECT `+parcelColumns+` FROM parcels p
+	// Every parcel written checks its neighbours: a prepared statement.
+	st, err := t.stmt(ctx, `SELECT `+parcelColumns+` FROM parcels p
 		WHERE `+bboxCondition+`
 			AND p.id <> ? AND p.removed_on IS NULL AND p.status <> 'disposed'
-		ORDER BY p.id`, args...)
+		ORDER BY p.id`)
+	var ps []land.Parcel
+	if err == nil {
+		var rows *sql.Rows
+		if rows, err = st.QueryContext(ctx, args...); err == nil {
+			ps, err = collectParcels(rows)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: active parcels near %v: %w", b, err)
 	}
