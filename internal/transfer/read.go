@@ -12,8 +12,8 @@ import (
 	"fmt"
 	"math"
 	"path"
-	"strconv"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 
