@@ -148,7 +148,8 @@ func (s *Service) ImportParcels(ctx context.Context, actor Actor, items []Import
 			out, err := s.writeImported(ctx, tx, actor, &plans[i], i, keys, seen, taken, opt, now)
 			if err != nil {
 				if e, ok := AsError(err); ok {
-					out = ImportOutcome{Action: ImportReject, Error: e}
+					// Keep what was measured (park, area): the report shows it.
+					out.Action, out.Error, out.ParcelID, out.Changed = ImportReject, e, 0, nil
 				} else {
 					return err
 				}
