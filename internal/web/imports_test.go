@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io"
 	"mime/multipart"
+	"os"
 	"net/http"
 	"strings"
 	"testing"
@@ -294,4 +296,103 @@ func TestExportsAreFilesWithTheParcels(t *testing.T) {
 	}
 	e.do(http.MethodGet, "/api/exports/parcels.zip?crs=3857", nil).want(422)
 	e.do(http.MethodGet, "/api/exports/parcels.txt?class=unsupplied", nil).want(422)
+}
+
+// rezip rewrites a zipped Shapefile fixture: edit may change, replace or
+// (returning nil) drop each entry.
+func rezip(t *testing.T, path string, edit func(name string, data []byte) []byte) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data = edit(f.Name, data); data == nil {
+			continue
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestBadFileCorpus: every file of the corpus is refused with a Chinese
+// reason naming what is wrong, and the database is left as it was.
+func TestBadFileCorpus(t *testing.T) {
+	e := newEnv(t)
+	e.addPark("PA", 113.0, 27.7, 113.2, 27.9, 1000, 100)
+	const fixture = "../../geo/shp/testdata/cgcs2000_gbk.zip"
+	xian80, err := os.ReadFile("../../geo/shp/testdata/prj/esri_2383.prj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := "[属性描述]\r\n坐标系=2000国家大地坐标系\r\n几度分带=3\r\n带号=38\r\n[地块坐标]\r\n"
+	cases := []struct {
+		name   string
+		file   upload
+		reason string // in the file error
+	}{
+		{"truncated .shp", upload{"a.zip", rezip(t, fixture, func(n string, d []byte) []byte {
+			if strings.HasSuffix(n, ".shp") {
+				return d[:len(d)/2]
+			}
+			return d
+		})}, "Shapefile"},
+		{"missing .prj", upload{"a.zip", rezip(t, fixture, func(n string, d []byte) []byte {
+			if strings.HasSuffix(n, ".prj") {
+				return nil
+			}
+			return d
+		})}, ".prj"},
+		{"unknown CRS (Xian 1980)", upload{"a.zip", rezip(t, fixture, func(n string, d []byte) []byte {
+			if strings.HasSuffix(n, ".prj") {
+				return xian80
+			}
+			return d
+		})}, "CGCS2000"},
+		{"KML without placemarks", upload{"a.kml", []byte(`<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>空</name></Document></kml>`)}, "KML"},
+		{"TXT with a ring of two points", upload{"a.txt", []byte(txt + "3,1.0,ZD-1,地块,面,,,,@\r\nJ1,1,3076500.000,38512300.000\r\nJ2,1,3076500.000,38512400.000\r\nJ1,1,3076500.000,38512300.000\r\n")}, "至少需要 3 个"},
+		{"TXT with absurd coordinates", upload{"a.txt", []byte(txt + "4,1.0,ZD-1,地块,面,,,,@\r\nJ1,1,99999999999,38512300.000\r\nJ2,1,3076500.000,38512400.000\r\nJ3,1,3076600.000,38512400.000\r\nJ1,1,99999999999,38512300.000\r\n")}, "报部 TXT"},
+		{"GeoJSON in projected coordinates without crs", upload{"a.geojson", []byte(`{"type":"Polygon","coordinates":[[[512300,3076500],[512400,3076500],[512400,3076600],[512300,3076500]]]}`)}, "GeoJSON"},
+		{"GeoJSON in Web Mercator", upload{"a.geojson", []byte(`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3857"}},"features":[]}`)}, "3857"},
+		{"Excel that is not a workbook", upload{"台账.xlsx", []byte("宗地编号,面积\nZD-1,10\n")}, "Excel"},
+		{"empty zip", upload{"a.zip", rezip(t, fixture, func(string, []byte) []byte { return nil })}, "Shapefile"},
+	}
+	for _, c := range cases {
+		before := e.counts()
+		r := e.importFiles("?class=idle", nil, c.file)
+		if r.Code != 422 {
+			t.Errorf("%s: status %d, want 422: %.300s", c.name, r.Code, r.Body.String())
+			continue
+		}
+		fe := r.fieldErrors()
+		if len(fe["file"]) == 0 || !strings.Contains(fe["file"][0], c.reason) || !hasHan(fe["file"][0]) {
+			t.Errorf("%s: errors %v, want a Chinese file error containing %q", c.name, fe, c.reason)
+		}
+		t.Logf("%s: %s", c.name, strings.Join(fe["file"], "；"))
+		if e.counts() != before {
+			t.Errorf("%s: rows changed", c.name)
+		}
+	}
 }
