@@ -140,6 +140,7 @@ func LoadSynthetic(ctx context.Context, store land.Store, opts SyntheticOptions)
 	}
 
 	err = store.Update(ctx, func(tx land.Tx) error {
+		events := make([]land.Event, len(parks))
 		for i := range parks {
 			p := &parks[i]
 			if err := tx.InsertPark(ctx, p); err != nil {
@@ -149,9 +150,10 @@ func LoadSynthetic(ctx context.Context, store land.Store, opts SyntheticOptions)
 			if err != nil {
 				return err
 			}
-			if err := tx.AppendEvent(ctx, &land.Event{ParkCode: p.Code, Kind: land.EventParkCreate, Actor: SyntheticActor, At: now, After: after}); err != nil {
-				return fmt.Errorf("append event of park %s: %w", p.Code, err)
-			}
+			events[i] = land.Event{ParkCode: p.Code, Kind: land.EventParkCreate, Actor: SyntheticActor, At: now, After: after}
+		}
+		if err := tx.AppendEvents(ctx, events); err != nil {
+			return fmt.Errorf("append events of parks: %w", err)
 		}
 		return nil
 	})
@@ -196,45 +198,42 @@ func measureSynthetic(ix *geo.AreaIndex, poly orb.Polygon) (synthParcel, error) 
 	return p, nil
 }
 
-// insertSynthetic writes parcels, their steps and an event for each.
+// insertSynthetic writes parcels, their steps and an event for each: the
+// parcels at once (land.Tx.InsertParcels), then their creation events at
+// once, then the steps one by one, and their events at once. Every parcel's
+// creation event so comes before the events of its steps, and these in the
+// order of the steps.
 func insertSynthetic(ctx context.Context, tx land.Tx, batch []synthParcel, now time.Time) error {
 	type stepState struct {
 		Disposal land.Disposal `json:"disposal"`
 		Status   land.Status   `json:"status"`
 		Disposed float64       `json:"disposed_mu"`
 	}
-	// A store that inserts many parcels at once (PostgreSQL's binary COPY)
-	// takes the whole batch in one go.
-	copier, bulk := tx.(interface {
-		CopyParcels(ctx context.Context, ps []land.Parcel) error
-	})
-	if bulk {
-		ps := make([]land.Parcel, len(batch))
-		for i := range batch {
-			ps[i] = batch[i].Parcel
-		}
-		if err := copier.CopyParcels(ctx, ps); err != nil {
-			return err
-		}
-		for i := range batch {
-			batch[i].ID, batch[i].Version = ps[i].ID, ps[i].Version
-		}
-	}
+	ps := make([]land.Parcel, len(batch))
 	for i := range batch {
-		sp := &batch[i]
-		p := &sp.Parcel
-		if !bulk {
-			if err := tx.InsertParcel(ctx, p); err != nil {
-				return fmt.Errorf("insert parcel %s: %w", p.Code, err)
-			}
-		}
+		ps[i] = batch[i].Parcel
+	}
+	if err := tx.InsertParcels(ctx, ps); err != nil {
+		return fmt.Errorf("insert parcels: %w", err)
+	}
+	events := make([]land.Event, 0, len(batch))
+	for i := range batch {
+		p := &batch[i].Parcel
+		p.ID, p.Version = ps[i].ID, ps[i].Version
 		after, err := eventJSON(land.FeatureState{Type: "Feature", Geometry: geo.AppendGeometryJSON(nil, p.Geometry, land.CoordinateDecimals), Properties: p})
 		if err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(ctx, &land.Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: land.EventParcelCreate, Actor: SyntheticActor, At: now, After: after}); err != nil {
-			return fmt.Errorf("append event of parcel %d: %w", p.ID, err)
-		}
+		events = append(events, land.Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: land.EventParcelCreate, Actor: SyntheticActor, At: now, After: after})
+	}
+	if err := tx.AppendEvents(ctx, events); err != nil {
+		return fmt.Errorf("append events of parcels: %w", err)
+	}
+
+	events = events[:0]
+	for i := range batch {
+		sp := &batch[i]
+		p := &sp.Parcel
 		disposed := 0.0
 		for k := range sp.steps {
 			d := &sp.steps[k]
@@ -247,10 +246,11 @@ func insertSynthetic(ctx context.Context, tx land.Tx, batch []synthParcel, now t
 			if err != nil {
 				return err
 			}
-			if err := tx.AppendEvent(ctx, &land.Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: land.EventDisposalCreate, Actor: SyntheticActor, At: now, After: after}); err != nil {
-				return fmt.Errorf("append disposal event of parcel %d: %w", p.ID, err)
-			}
+			events = append(events, land.Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: land.EventDisposalCreate, Actor: SyntheticActor, At: now, After: after})
 		}
+	}
+	if err := tx.AppendEvents(ctx, events); err != nil {
+		return fmt.Errorf("append events of disposals: %w", err)
 	}
 	return nil
 }

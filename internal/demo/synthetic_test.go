@@ -2,8 +2,10 @@ package demo_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -66,6 +68,29 @@ func TestLoadSynthetic(t *testing.T) {
 			if d.Date.Before(p.IdentifiedOn) {
 				t.Errorf("parcel %d: step on %s before identification %s", p.ID, d.Date, p.IdentifiedOn)
 			}
+		}
+		// Its trail: its creation, then an event per step in the order the
+		// steps were written (by id; ListDisposals lists them by date).
+		events, err := st.ListEvents(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stepIDs, eventStepIDs []int64
+		for _, d := range steps {
+			stepIDs = append(stepIDs, d.ID)
+		}
+		slices.Sort(stepIDs)
+		for _, e := range events[min(1, len(events)):] {
+			var step struct {
+				Disposal land.Disposal `json:"disposal"`
+			}
+			if e.Kind != land.EventDisposalCreate || json.Unmarshal(e.After, &step) != nil {
+				t.Errorf("parcel %d: event %d is %s, want %s", p.ID, e.ID, e.Kind, land.EventDisposalCreate)
+			}
+			eventStepIDs = append(eventStepIDs, step.Disposal.ID)
+		}
+		if len(events) == 0 || events[0].Kind != land.EventParcelCreate || !slices.Equal(eventStepIDs, stepIDs) {
+			t.Errorf("parcel %d: events %+v, want its creation then the events of steps %v", p.ID, events, stepIDs)
 		}
 		if math.Abs(sum-p.Disposed) > 1e-6 {
 			t.Errorf("parcel %d: steps use %.4f 亩, disposed_mu %.4f", p.ID, sum, p.Disposed)

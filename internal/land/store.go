@@ -95,6 +95,10 @@ type Tx interface {
 	InsertPark(ctx context.Context, p *Park) error     // sets Version=1, CreatedAt/UpdatedAt kept as given
 	UpdatePark(ctx context.Context, p *Park) error     // replaces by code; bumps Version
 	InsertParcel(ctx context.Context, p *Parcel) error // sets ID and Version=1
+	// InsertParcels inserts the parcels ps as InsertParcel would, many at
+	// once (an import of thousands): each gets a new id unless it has one,
+	// and Version 1, set in ps. The ids are increasing in the order of ps.
+	InsertParcels(ctx context.Context, ps []Parcel) error
 	// UpdateParcel replaces the parcel row whose version is expect and sets
 	// p.Version to expect+1; ErrVersionConflict when the stored version differs.
 	UpdateParcel(ctx context.Context, p *Parcel, expect int) error
@@ -103,6 +107,9 @@ type Tx interface {
 	ActiveParcelsNear(ctx context.Context, b orb.Bound, except int64) ([]Parcel, error)
 	InsertDisposal(ctx context.Context, d *Disposal) error // sets ID
 	AppendEvent(ctx context.Context, e *Event) error       // sets ID; events are never changed
+	// AppendEvents appends es as AppendEvent would, many at once, in their
+	// order (increasing ids), and sets their ids.
+	AppendEvents(ctx context.Context, es []Event) error
 	UpsertMethod(ctx context.Context, m Method) error
 }
 

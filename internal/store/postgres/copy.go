@@ -11,16 +11,6 @@ import (
 	"panhuo/internal/land"
 )
 
-// ParcelCopier is a write transaction that inserts many parcels at once;
-// the transactions of Store.Update implement it. Bulk loaders (an import, the
-// synthetic data of package demo) check for it and fall back on
-// land.Tx.InsertParcel.
-type ParcelCopier interface {
-	CopyParcels(ctx context.Context, ps []land.Parcel) error
-}
-
-var _ ParcelCopier = (*tx)(nil)
-
 // stageTable is the temporary table COPY writes into.
 const stageTable = "panhuo_parcels_stage"
 
@@ -28,14 +18,15 @@ const stageTable = "panhuo_parcels_stage"
 // writes, with the geometry as WKB, and the id.
 var stageColumns = append(slices.Clone(parcelWriteColumns), "created_by", "created_at", "created_at_ns", "version", "id")
 
-// CopyParcels inserts the parcels ps as InsertParcel would, in this
+// InsertParcels inserts the parcels ps as InsertParcel would, in this
 // transaction, with binary COPY: each gets an id from the parcels' sequence
-// (unless it has one) and version 1, set in ps. The rows go into a temporary
-// staging table with their geometries as WKB, then into parcels with one
-// INSERT … SELECT that turns the WKB into geometries (ST_GeomFromWKB). It
-// writes no events: the caller appends them. When it fails, the ids it set
-// are taken back (0 again) and the transaction must be rolled back.
-func (t *tx) CopyParcels(ctx context.Context, ps []land.Parcel) error {
+// (unless it has one; past every id given in ps), increasing in the order of
+// ps, and version 1, set in ps. The rows go into a temporary staging table
+// with their geometries as WKB, then into parcels with one INSERT … SELECT
+// that turns the WKB into geometries (ST_GeomFromWKB). It writes no events:
+// the caller appends them. When it fails, the ids it set are taken back (0
+// again) and the transaction must be rolled back.
+func (t *tx) InsertParcels(ctx context.Context, ps []land.Parcel) error {
 	if err := copyParcels(ctx, t.q, ps, false); err != nil {
 		return err
 	}
@@ -45,7 +36,7 @@ func (t *tx) CopyParcels(ctx context.Context, ps []land.Parcel) error {
 	return nil
 }
 
-// copyParcels is CopyParcels on the transaction q, which keeps the parcels'
+// copyParcels is InsertParcels on the transaction q, which keeps the parcels'
 // versions when keepVersions is set, and else writes version 1.
 func copyParcels(ctx context.Context, q pgx.Tx, ps []land.Parcel, keepVersions bool) (err error) {
 	if len(ps) == 0 {
@@ -59,12 +50,21 @@ func copyParcels(ctx context.Context, q pgx.Tx, ps []land.Parcel, keepVersions b
 			}
 		}
 	}()
-	missing, given := 0, false
+	missing, given, maxGiven := 0, false, int64(0)
 	for i := range ps {
 		if ps[i].ID == 0 {
 			missing++
 		} else {
-			given = true
+			given, maxGiven = true, max(maxGiven, ps[i].ID)
+		}
+	}
+	if missing > 0 && given {
+		// New ids come after the given ones, which the ids reserved next
+		// would otherwise run into.
+		_, err := q.Exec(ctx, `SELECT setval(s, $1) FROM pg_get_serial_sequence('parcels', 'id') AS s
+			WHERE $1 > coalesce(pg_sequence_last_value(s::regclass), 0)`, maxGiven)
+		if err != nil {
+			return fmt.Errorf("postgres: copy parcels: ids: %w", err)
 		}
 	}
 	if missing > 0 {
@@ -77,6 +77,7 @@ func copyParcels(ctx context.Context, q pgx.Tx, ps []land.Parcel, keepVersions b
 		if err != nil {
 			return fmt.Errorf("postgres: copy parcels: ids: %w", err)
 		}
+		slices.Sort(ids) // in the order of ps
 		k := 0
 		for i := range ps {
 			if ps[i].ID == 0 {
@@ -143,8 +144,52 @@ func copyParcels(ctx context.Context, q pgx.Tx, ps []land.Parcel, keepVersions b
 }
 
 // CopyParcels inserts the parcels ps in one transaction of their own with
-// binary COPY (tx.CopyParcels): each gets an id (unless it has one) and
-// version 1, set in ps. It writes no events.
+// binary COPY (land.Tx.InsertParcels): each gets an id (unless it has one)
+// and version 1, set in ps. It writes no events.
 func (s *Store) CopyParcels(ctx context.Context, ps []land.Parcel) error {
-	return s.Update(ctx, func(t land.Tx) error { return t.(*tx).CopyParcels(ctx, ps) })
+	return s.Update(ctx, func(t land.Tx) error { return t.InsertParcels(ctx, ps) })
+}
+
+// AppendEvents appends es to the trail as AppendEvent would, in their order,
+// with binary COPY, and sets their ids: reserved from the events' sequence
+// first, increasing in the order of es. When it fails, the ids are taken
+// back (0 again) and the transaction must be rolled back.
+func (t *tx) AppendEvents(ctx context.Context, es []land.Event) (err error) {
+	if len(es) == 0 {
+		return nil
+	}
+	defer func() {
+		if err != nil {
+			for i := range es {
+				es[i].ID = 0
+			}
+		}
+	}()
+	rows, err := t.q.Query(ctx, `SELECT nextval(pg_get_serial_sequence('events', 'id'))
+		FROM generate_series(1, $1)`, len(es))
+	if err != nil {
+		return fmt.Errorf("postgres: append events: ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("postgres: append events: ids: %w", err)
+	}
+	if len(ids) != len(es) {
+		return fmt.Errorf("postgres: append events: %d ids reserved for %d events", len(ids), len(es))
+	}
+	slices.Sort(ids) // in the order of es
+	for i := range es {
+		es[i].ID = ids[i]
+	}
+	_, err = t.q.CopyFrom(ctx, pgx.Identifier{"events"},
+		[]string{"id", "park_code", "parcel_id", "kind", "actor", "at", "at_ns", "before", "after"},
+		pgx.CopyFromSlice(len(es), func(i int) ([]any, error) {
+			e := &es[i]
+			return []any{e.ID, e.ParkCode, idArg(e.ParcelID), e.Kind, e.Actor, tsAt(e.At), tsNs(e.At),
+				jsonArg(e.Before), jsonArg(e.After)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("postgres: append events: %w", err)
+	}
+	return nil
 }

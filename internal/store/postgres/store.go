@@ -18,8 +18,8 @@
 //     totals per park and class that statement-level triggers keep in the
 //     writing transaction, corrected by the parcels a past date touches, or
 //     a scan of the parcels (rates.go).
-//   - Bulk writes use binary COPY: CopyParcels, and Load for
-//     `panhuo migrate-data`.
+//   - Bulk writes use binary COPY: Tx.InsertParcels and Tx.AppendEvents,
+//     and Load for `panhuo migrate-data`.
 //
 // Geometries go to PostGIS as WKB (ST_GeomFromWKB($n, 4490)) and come back
 // with ST_AsBinary: pgx cannot send EWKB as a geometry parameter. A parcel

@@ -94,16 +94,25 @@ const parcelWriteColumns = `park_code, class, status, geometry, minx, miny, maxx
 const parcelWriteCount = 37
 
 func parcelArgs(p *land.Parcel) ([]any, error) {
+	a := make([]any, parcelWriteCount, parcelWriteCount+3)
+	if err := putParcelArgs(a, p); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// putParcelArgs writes the parcelArgs of p into dst[:parcelWriteCount].
+func putParcelArgs(dst []any, p *land.Parcel) error {
 	geom, b, err := parcelGeometry(p.Geometry)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	flags, err := flagsArg(p.Flags)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	f := &p.ParcelFields
-	return []any{
+	copy(dst[:parcelWriteCount], []any{
 		p.ParkCode, string(p.Class), string(p.Status), geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
 		int(p.GKZone), p.AreaM2, p.AreaMu, p.Disposed, f.Code, f.SupervisionNo, f.ProjectName,
 		f.LandUser, f.Location, f.LandUse, floatPtrArg(f.DeclaredAreaMu), dateArg(f.IdentifiedOn),
@@ -111,7 +120,8 @@ func parcelArgs(p *land.Parcel) ([]any, error) {
 		dateArg(f.AgreedStartOn), dateArg(f.AgreedCompletionOn), f.IdleCause, f.IdentifiedReason,
 		floatPtrArg(f.PlotRatio), floatPtrArg(f.TaxPerMu), flags, dateArg(p.RemovedOn),
 		p.RemovedReason, idArg(p.SplitOf), p.UpdatedBy, timeArg(p.UpdatedAt),
-	}, nil
+	})
+	return nil
 }
 
 // insertParcelSQL takes parcelArgs, then id, created_by, created_at.
