@@ -102,16 +102,17 @@ func (t *dbfTable) record(i int) (rec []byte, deleted bool) {
 	return rec, rec[0] == '*'
 }
 
-// textBytes is all the text of the table (field names and records) for
-// guessing the encoding; a name cut in the middle of a UTF-8 character (GDAL
-// cuts UTF-8 names at 10 bytes) is trimmed.
-func (t *dbfTable) textBytes() []byte {
-	var b []byte
+// textIsUTF8 reports whether all the text of the table (field names and
+// records) is valid UTF-8, for guessing the encoding; a name cut in the
+// middle of a UTF-8 character (GDAL cuts UTF-8 names at 10 bytes) is
+// trimmed.
+func (t *dbfTable) textIsUTF8() bool {
 	for _, f := range t.fields {
-		b = append(b, trimPartialUTF8(f.rawName)...)
-		b = append(b, ' ')
+		if !utf8.Valid(trimPartialUTF8(f.rawName)) {
+			return false
+		}
 	}
-	return append(b, t.data[t.headerLen:t.headerLen+t.records*t.recordLen]...)
+	return utf8.Valid(t.data[t.headerLen : t.headerLen+t.records*t.recordLen])
 }
 
 // trimPartialUTF8 drops an incomplete UTF-8 sequence at the end of b.

@@ -94,16 +94,32 @@ func Read(data []byte, l geo.Limits) (geo.Layer, error) {
 		return geo.Layer{}, fileErr("", fmt.Sprintf("几何类型为%s，须为面（Polygon）", shapeTypeName(shxType)))
 	}
 
+	// The .shp inflates while the .dbf does: on two cores that hides the
+	// smaller of the two. Errors are still reported .dbf first.
+	shpRead := make(chan entryData, 1)
+	go func() {
+		var e entryData
+		defer func() {
+			if r := recover(); r != nil {
+				e = entryData{err: fmt.Errorf("inflate %s: panic: %v", parts.shp.Name, r)}
+			}
+			shpRead <- e
+		}()
+		e.data, e.err = read(parts.shp)
+	}()
 	dbfData, err := read(parts.dbf)
+	var table *dbfTable
+	if err == nil {
+		table, reason = parseDBF(dbfData)
+	}
+	shpEntry := <-shpRead
 	if err != nil {
 		return geo.Layer{}, err
 	}
-	table, reason := parseDBF(dbfData)
 	if reason != "" {
 		return geo.Layer{}, fileErr(parts.dbf.Name, reason)
 	}
-
-	shpData, err := read(parts.shp)
+	shpData, err := shpEntry.data, shpEntry.err
 	if err != nil {
 		return geo.Layer{}, err
 	}
@@ -145,42 +161,12 @@ func Read(data []byte, l geo.Limits) (geo.Layer, error) {
 		}
 	}
 
-	coordProblems, shapes := 0, 0
-	var firstCoordProblem string
-	for i := range offsets {
-		rec, deleted := table.record(i)
-		if deleted {
-			continue
-		}
-		f := geo.Feature{Index: i + 1, Properties: make([]geo.Property, len(names))}
-		for k, fd := range table.fields {
-			f.Properties[k] = geo.Property{Name: names[k], Value: fieldText(fd, rec, decode)}
-		}
-		f.Label = label(f.Properties, i+1)
-		content := shpData[offsets[i]+8 : offsets[i]+8+lengths[i]]
-		raw := readShape(content, l.MaxVerticesPerFeature)
-		if raw.problem != "" {
-			f.Problem = raw.problem
-			layer.Features = append(layer.Features, f)
-			continue
-		}
-		shapes++
-		g, warnings, problem := assemble(raw.rings)
-		f.Warnings = append(f.Warnings, warnings...)
-		if problem == "" {
-			problem = toLonLat(&f, g, crs)
-			if problem != "" {
-				coordProblems++
-				if firstCoordProblem == "" {
-					firstCoordProblem = fmt.Sprintf("第 %d 个要素：%s", i+1, problem)
-				}
-			}
-		}
-		f.Problem = problem
-		layer.Features = append(layer.Features, f)
-	}
-	if shapes > 0 && coordProblems == shapes {
-		return geo.Layer{}, fileErr("", "所有要素的坐标都不符合 .prj 声明的坐标系 "+crs.String()+"（"+firstCoordProblem+"）：请检查 .prj 是否与数据一致")
+	src := layerSource{table: table, shp: shpData, offsets: offsets, lengths: lengths, names: names,
+		labels: labelColumns(names), encoding: layer.Encoding, crs: crs, maxVertices: l.MaxVerticesPerFeature}
+	var res decodeResult
+	layer.Features, res = src.decode()
+	if res.shapes > 0 && res.coordProblems == res.shapes {
+		return geo.Layer{}, fileErr("", "所有要素的坐标都不符合 .prj 声明的坐标系 "+crs.String()+"（"+res.firstCoordProblem+"）：请检查 .prj 是否与数据一致")
 	}
 	return layer, nil
 }
@@ -235,18 +221,6 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// label is the first non-empty value of a labelFields field, or "第 N 个要素".
-func label(props []geo.Property, n int) string {
-	for _, name := range labelFields() {
-		for _, p := range props {
-			if strings.EqualFold(p.Name, name) && p.Value != "" {
-				return p.Value
-			}
-		}
-	}
-	return fmt.Sprintf("第 %d 个要素", n)
-}
-
 // detectEncoding chooses the encoding of the DBF's text and, when it had to
 // guess, a warning in Chinese.
 func detectEncoding(hasCPG bool, cpg string, t *dbfTable) (enc, warning string) {
@@ -259,7 +233,7 @@ func detectEncoding(hasCPG bool, cpg string, t *dbfTable) (enc, warning string) 
 		return enc, ""
 	}
 	enc = encGBK
-	if utf8.Valid(t.textBytes()) {
+	if t.textIsUTF8() {
 		enc = encUTF8
 	}
 	if hasCPG {
@@ -279,6 +253,12 @@ func decodePRJ(b []byte) string {
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
 	return string(s)
+}
+
+// entryData is a decompressed zip entry or why it could not be.
+type entryData struct {
+	data []byte
+	err  error
 }
 
 // zipParts are the entries of one shapefile in a zip.

@@ -19,7 +19,23 @@ const maxRings = 5000
 // hole, a ring inside a hole is a new shell (an island), and so on. Shells
 // come out counter-clockwise and holes clockwise (the orb/GeoJSON
 // convention), closed. Rings without area are dropped with a warning.
+// The rings are the caller's no more: they may be reversed in place.
 func assemble(rings []orb.Ring) (g orb.Geometry, warnings []string, problem string) {
+	if len(rings) == 1 {
+		// A parcel of one ring, the usual case: nothing to sort out.
+		r := rings[0]
+		if len(r) > 0 && r[0] != r[len(r)-1] {
+			r = append(r, r[0])
+		}
+		a := signedArea(r)
+		if len(r) < 4 || a == 0 {
+			return nil, []string{"第 1 个环没有面积（点数不足或共线），已忽略"}, "面没有有效的环"
+		}
+		if a < 0 {
+			slices.Reverse(r)
+		}
+		return orb.Polygon{r}, nil, ""
+	}
 	if len(rings) > maxRings {
 		return nil, nil, fmt.Sprintf("面有 %d 个环，超过上限 %d 个", len(rings), maxRings)
 	}
@@ -64,17 +80,17 @@ func assemble(rings []orb.Ring) (g orb.Geometry, warnings []string, problem stri
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(infos[a].index, infos[b].index) })
 	var mp orb.MultiPolygon
-	shellOf := map[int]int{} // infos index of a shell → index in mp
+	shellOf := make([]int, len(infos)) // infos index of a shell → index in mp
 	for _, i := range order {
 		if infos[i].depth%2 == 0 {
 			shellOf[i] = len(mp)
-			mp = append(mp, orb.Polygon{orient(infos[i].ring, true)})
+			mp = append(mp, orb.Polygon{orientInPlace(infos[i].ring, true)})
 		}
 	}
 	for _, i := range order {
 		if infos[i].depth%2 == 1 {
 			k := shellOf[infos[i].parent]
-			mp[k] = append(mp[k], orient(infos[i].ring, false))
+			mp[k] = append(mp[k], orientInPlace(infos[i].ring, false))
 		}
 	}
 	if len(mp) == 1 {
@@ -141,6 +157,15 @@ func signedArea(r orb.Ring) float64 {
 		s += ax*by - bx*ay
 	}
 	return s / 2
+}
+
+// orientInPlace returns r running counter-clockwise (ccw) or clockwise,
+// reversing it in place when needed.
+func orientInPlace(r orb.Ring, ccw bool) orb.Ring {
+	if (signedArea(r) > 0) != ccw {
+		slices.Reverse(r)
+	}
+	return r
 }
 
 // orient returns r running counter-clockwise (ccw) or clockwise, reversing a

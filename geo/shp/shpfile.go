@@ -140,7 +140,11 @@ func readShape(content []byte, maxVertices int) rawShape {
 		return s
 	}
 	np, nq := int(numParts), int(numPoints)
-	starts := make([]int, np+1)
+	var one [2]int // the starts of a one-ring record, the usual case
+	starts := one[:]
+	if np > 1 {
+		starts = make([]int, np+1)
+	}
 	for i := range np {
 		starts[i] = int(binary.LittleEndian.Uint32(content[44+4*i:]))
 		if (i == 0 && starts[i] != 0) || (i > 0 && starts[i] <= starts[i-1]) || starts[i] >= nq {
@@ -150,6 +154,7 @@ func readShape(content []byte, maxVertices int) rawShape {
 	}
 	starts[np] = nq
 	pts := content[pointsAt:]
+	s.rings = make([]orb.Ring, 0, np)
 	for i := range np {
 		ring := make(orb.Ring, 0, starts[i+1]-starts[i])
 		for k := starts[i]; k < starts[i+1]; k++ {

@@ -3,8 +3,6 @@ package ledger
 import (
 	"strings"
 	"unicode"
-
-	"golang.org/x/text/width"
 )
 
 // Field names a header can map to besides the JSON contract names of
@@ -188,7 +186,7 @@ func UnknownHeaders(names []string, m Mapping) []string {
 // half-width, 【】 and [] to (), no white space, no leading * (a "required"
 // mark) nor trailing colon, Latin letters lower case.
 func normalizeHeader(h string) string {
-	h = width.Narrow.String(h)
+	h = narrow(h)
 	var b strings.Builder
 	for _, r := range h {
 		switch {

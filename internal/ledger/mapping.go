@@ -3,10 +3,12 @@ package ledger
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -33,7 +35,6 @@ type Mapped struct {
 type column struct {
 	name, value string
 	field, unit string
-	rank        int
 }
 
 // MapProperties reads the ledger fields from the properties of one feature
@@ -49,17 +50,36 @@ func MapProperties(props []geo.Property, m Mapping) Mapped {
 }
 
 // Mapper is MapProperties for many features of one file: it remembers what
-// each property name maps to, since the features of a file share their
-// names. A Mapper is not safe for concurrent use.
+// each property name maps to, and which properties count for a list of
+// names, since the features of a file share their names. A Mapper is not
+// safe for concurrent use.
 type Mapper struct {
 	m     Mapping
 	known map[string]lookedUp
+	plan  mapPlan
 }
 
 type lookedUp struct {
 	field, unit string
 	rank        int
 	ok          bool
+}
+
+// mapPlan is what Map does with the properties of one list of names.
+type mapPlan struct {
+	names []string // the names it was made for, in order; nil before the first
+	// cols are the properties that can set a field: mapped to one, of the
+	// highest rank present for it, in property order.
+	cols []planColumn
+	// fields are the distinct fields of cols; planColumn.slot indexes it.
+	fields []string
+}
+
+type planColumn struct {
+	prop        int    // index in the properties
+	name        string // trimmed
+	field, unit string
+	slot        int
 }
 
 // NewMapper returns a Mapper with the user's Mapping m.
@@ -74,52 +94,118 @@ func (mp *Mapper) lookup(name string) (string, string, int, bool) {
 	return l.field, l.unit, l.rank, l.ok
 }
 
-// Map is MapProperties(props, the Mapper's Mapping).
-func (mp *Mapper) Map(props []geo.Property) Mapped {
-	out := Mapped{Set: map[string]bool{}}
-	var cols []column
+// planFor returns the plan for the names of props, making it when they are
+// not those of the previous call.
+func (mp *Mapper) planFor(props []geo.Property) *mapPlan {
+	p := &mp.plan
+	if p.names != nil && len(p.names) == len(props) {
+		same := true
+		for i := range props {
+			if props[i].Name != p.names[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return p
+		}
+	}
+	p.names = p.names[:0]
+	p.cols = p.cols[:0]
+	p.fields = p.fields[:0]
 	best := map[string]int{}
-	for _, p := range props {
-		f, u, r, ok := mp.lookup(p.Name)
+	for _, pr := range props {
+		p.names = append(p.names, pr.Name)
+		f, _, r, ok := mp.lookup(pr.Name)
 		if !ok || f == FieldIgnore || f == FieldWKT || f == FieldGKZone {
 			continue
 		}
-		cols = append(cols, column{name: strings.TrimSpace(p.Name), value: cleanValue(p.Value), field: f, unit: u, rank: r})
-		if r > best[f] {
-			best[f] = r
-		}
+		best[f] = max(best[f], r)
 	}
-	chosen := map[string]column{}
-	var order []string
-	for _, c := range cols {
-		if c.rank != best[c.field] || c.value == "" {
+	if p.names == nil {
+		p.names = []string{}
+	}
+	for i, pr := range props {
+		f, u, r, ok := mp.lookup(pr.Name)
+		if !ok || f == FieldIgnore || f == FieldWKT || f == FieldGKZone || r != best[f] {
 			continue
 		}
-		prev, ok := chosen[c.field]
-		if !ok {
-			chosen[c.field] = c
-			order = append(order, c.field)
+		slot := slices.Index(p.fields, f)
+		if slot < 0 {
+			slot = len(p.fields)
+			p.fields = append(p.fields, f)
+		}
+		p.cols = append(p.cols, planColumn{prop: i, name: strings.TrimSpace(pr.Name), field: f, unit: u, slot: slot})
+	}
+	return p
+}
+
+// Map is MapProperties(props, the Mapper's Mapping).
+func (mp *Mapper) Map(props []geo.Property) Mapped {
+	p := mp.planFor(props)
+	// chosen[slot] is the index in p.cols of the column that sets the field,
+	// -1 for none yet; order lists the slots in the order they were chosen.
+	var chosenBuf, orderBuf [32]int
+	var valueBuf [32]string
+	chosen, order, values := chosenBuf[:0], orderBuf[:0], valueBuf[:0]
+	if len(p.fields) > len(chosenBuf) {
+		chosen, order, values = make([]int, 0, len(p.fields)), make([]int, 0, len(p.fields)), make([]string, 0, len(p.fields))
+	}
+	for range p.fields {
+		chosen = append(chosen, -1)
+		values = append(values, "")
+	}
+	out := Mapped{}
+	for i := range p.cols {
+		c := &p.cols[i]
+		v := cleanValue(props[c.prop].Value)
+		if v == "" {
 			continue
 		}
-		if prev.value != c.value {
+		prev := chosen[c.slot]
+		if prev < 0 {
+			chosen[c.slot], values[c.slot] = i, v
+			order = append(order, c.slot)
+			continue
+		}
+		if values[c.slot] != v {
+			pc := &p.cols[prev]
 			out.Warnings = append(out.Warnings, fmt.Sprintf("列「%s」与列「%s」对应同一字段，取列「%s」的值「%s」，未用「%s」",
-				prev.name, c.name, prev.name, prev.value, c.value))
+				pc.name, c.name, pc.name, values[c.slot], v))
 		}
 	}
-	for _, f := range order {
-		c := chosen[f]
+	// One more entry for the caller's "class".
+	out.Set = make(map[string]bool, len(order)+1)
+	for _, slot := range order {
+		pc := &p.cols[chosen[slot]]
+		c := column{name: pc.name, value: values[slot], field: pc.field, unit: pc.unit}
 		if fe := out.set(c); fe != nil {
 			out.Errors = append(out.Errors, *fe)
 			continue
 		}
-		out.Set[f] = true
+		out.Set[c.field] = true
 	}
 	return out
 }
 
 // cleanValue trims a value, white space of any width included.
 func cleanValue(v string) string {
-	return strings.TrimFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' })
+	if v == "" {
+		return v
+	}
+	// Most values have nothing to trim: look at both ends first.
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	if !blank(first) && !blank(last) {
+		return v
+	}
+	return strings.TrimFunc(v, blank)
+}
+
+// blank reports whether cleanValue trims r; there is no white space after
+// U+3000.
+func blank(r rune) bool {
+	return r <= '\u3000' && unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
 }
 
 // set reads one column's value into its field.
@@ -258,6 +344,14 @@ func looksNumeric(s string) bool {
 // ParseClass reads a class as ledgers write it: 批而未供, 未供, 批而未供土地,
 // 闲置, 闲置土地, 低效, 低效用地, the API codes (any case).
 func ParseClass(s string) (land.Class, bool) {
+	switch s { // as most files write it, nothing to normalise
+	case "批而未供":
+		return land.Unsupplied, true
+	case "闲置":
+		return land.Idle, true
+	case "低效":
+		return land.Inefficient, true
+	}
 	s = strings.ToLower(normalizeHeader(s))
 	switch s {
 	case "unsupplied":
@@ -288,6 +382,14 @@ func ParseClass(s string) (land.Class, bool) {
 // the codes; a longer text naming exactly one of 政府, 企业 and 不可抗力 is
 // taken as that cause.
 func ParseIdleCause(s string) (string, bool) {
+	switch s { // as most files write it, nothing to normalise
+	case "政府原因":
+		return land.IdleCauseGovernment, true
+	case "企业原因":
+		return land.IdleCauseEnterprise, true
+	case "不可抗力":
+		return land.IdleCauseForceMajeure, true
+	}
 	n := strings.ToLower(normalizeHeader(s))
 	switch n {
 	case "政府原因", "政府", "government":
@@ -330,7 +432,14 @@ func IdleCauseName(code string) string {
 // thousands separators, surrounding spaces, and a trailing unit, which it
 // returns ("12.5亩" gives 12.5, "亩"). NaN and infinities are refused.
 func ParseNumber(s string) (v float64, unit string, ok bool) {
-	s = width.Narrow.String(s)
+	if plainDecimal(s) { // what a DBF or a formatted cell holds: no unit, nothing to clean
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, "", false
+		}
+		return v, "", true
+	}
+	s = narrow(s)
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.IsSpace(r) || r == ',' || r == '\'' || r == '_' {
@@ -377,7 +486,10 @@ const (
 // (its date as written). ok is false for anything else, an impossible date
 // (2021-02-30) or a year outside 1900–2100.
 func ParseDate(s string) (land.Date, bool) {
-	s = strings.TrimSpace(width.Narrow.String(s))
+	if isoDate(s) { // 2021-03-05, what most files hold
+		return makeDate(atoi(s[:4]), atoi(s[5:7]), atoi(s[8:]))
+	}
+	s = strings.TrimSpace(narrow(s))
 	if s == "" {
 		return land.Date{}, false
 	}
@@ -446,6 +558,51 @@ func makeDate(y, m, d int) (land.Date, bool) {
 		return land.Date{}, false
 	}
 	return land.NewDate(y, time.Month(m), d), true
+}
+
+// plainDecimal reports whether s is digits with maybe a decimal point, and
+// nothing else.
+func plainDecimal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// isoDate reports whether s is written YYYY-MM-DD.
+func isoDate(s string) bool {
+	return len(s) == 10 && s[4] == '-' && s[7] == '-' && allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
+}
+
+// atoi is the value of a string of ASCII digits.
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = 10*n + int(s[i]-'0')
+	}
+	return n
+}
+
+// narrow is width.Narrow.String(s) without the transformer when it would
+// change nothing, which is most of the time (ASCII, Chinese characters).
+func narrow(s string) string {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if size == 1 || width.LookupRune(r).Narrow() != 0 { // invalid UTF-8 or a wide form
+			return width.Narrow.String(s)
+		}
+		i += size
+	}
+	return s
 }
 
 func allDigits(s string) bool {

@@ -180,8 +180,12 @@ func Read(uploads []Upload, opt Options) (Prepared, error) {
 		for i := range sources {
 			sources[i].File = u.Name
 		}
-		out.Items = append(out.Items, items...)
-		out.Sources = append(out.Sources, sources...)
+		if out.Items == nil { // the first file: no need to copy
+			out.Items, out.Sources = items, sources
+		} else {
+			out.Items = append(out.Items, items...)
+			out.Sources = append(out.Sources, sources...)
+		}
 	}
 	if err := joinSheets(&out, sheets, opt); err != nil {
 		return out, err
@@ -334,6 +338,9 @@ func unknownProperties(fs []geo.Feature, m ledger.Mapping) []string {
 	seen := map[string]bool{}
 	var names []string
 	for i := range fs {
+		if i > 0 && sameNames(fs[i].Properties, fs[i-1].Properties) {
+			continue // the features of a file mostly share their names
+		}
 		for _, p := range fs[i].Properties {
 			if !seen[p.Name] {
 				seen[p.Name] = true
@@ -342,6 +349,19 @@ func unknownProperties(fs []geo.Feature, m ledger.Mapping) []string {
 		}
 	}
 	return ledger.UnknownHeaders(names, m)
+}
+
+// sameNames reports whether a and b have the same names in the same order.
+func sameNames(a, b []geo.Property) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name {
+			return false
+		}
+	}
+	return true
 }
 
 // sheetUpload is a ledger workbook of the import.
@@ -356,6 +376,9 @@ type sheetUpload struct {
 // their own, with the row's WKT geometry if any, or to update the stored
 // parcel with that key.
 func joinSheets(out *Prepared, sheets []sheetUpload, opt Options) error {
+	if len(sheets) == 0 {
+		return nil
+	}
 	bySup, byCode := map[string]int{}, map[string]int{}
 	for i, it := range out.Items {
 		if it.SupervisionNo != "" {
