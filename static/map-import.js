@@ -21,7 +21,7 @@ const MAX_ROWS = 1000; // feature rows shown; rejected ones first when there are
 
 const ACTIONS = { create: "新增", update: "更新", unchanged: "无变化", reject: "拒绝" };
 const FORMATS = { txt: "报部坐标 TXT", shapefile: "Shapefile", kml: "KML", kmz: "KMZ", geojson: "GeoJSON", xlsx: "Excel 台账" };
-const PHASES = { read: "正在读取文件", prepare: "正在检查地块", write: "正在写入", done: "完成" };
+const PHASES = { read: "正在读取文件", prepare: "正在检查地块", overlap: "正在检查重叠", write: "正在写入", done: "完成" };
 
 /** The Chinese label of an error's field ("geometry" → 图形; features[2].class → 类别). */
 function fieldLabel(field) {

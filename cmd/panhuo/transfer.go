@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -103,14 +104,19 @@ func (e env) importCmd(args []string) error {
 			return err
 		}
 		rep := transfer.NewReport(prep, res)
+		// A line per feature: one write for them all.
+		out := bufio.NewWriter(e.stdout)
 		if *asJSON {
-			enc := json.NewEncoder(e.stdout)
+			enc := json.NewEncoder(out)
 			enc.SetIndent("", "  ")
 			if err := enc.Encode(rep); err != nil {
 				return fmt.Errorf("print report: %w", err)
 			}
 		} else {
-			printImportReport(e.stdout, rep)
+			printImportReport(out, rep)
+		}
+		if err := out.Flush(); err != nil {
+			return fmt.Errorf("print report: %w", err)
 		}
 		if !rep.DryRun && !rep.Committed && rep.Summary.Rejected > 0 {
 			return fmt.Errorf("导入未写入任何数据：%d 个地块被拒绝", rep.Summary.Rejected)
@@ -184,7 +190,7 @@ func (p *progressBar) update(phase string, done, total int) {
 		return
 	}
 	p.last = time.Now()
-	names := map[string]string{"prepare": "检查", "write": "写入"}
+	names := map[string]string{"prepare": "检查", "overlap": "重叠", "write": "写入"}
 	const width = 30
 	n := done * width / total
 	fmt.Fprintf(p.w, "\r%s [%s%s] %3d%% %d/%d", names[phase], strings.Repeat("#", n), strings.Repeat("-", width-n), done*100/total, done, total)

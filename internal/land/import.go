@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/peterstace/simplefeatures/rtree"
 
 	"panhuo/geo"
 )
@@ -43,8 +47,9 @@ type ImportOptions struct {
 	// the accepted features are written and the rejected ones reported.
 	AllOrNothing bool
 	// Progress, when set, is called as features are checked and written:
-	// phase "prepare" (validation, area, park) then "write" (matching,
-	// overlaps, rows and events), done of total.
+	// phase "prepare" (validation, area, park, matching; done of the
+	// features), "overlap" (done of the features to write) then "write"
+	// (done of the rows and events to write).
 	Progress func(phase string, done, total int)
 }
 
@@ -93,17 +98,28 @@ var errImportRollback = errors.New("import rolled back")
 // importProgressStep is how many features pass between progress calls.
 const importProgressStep = 100
 
+// importWriteChunk is how many parcels or events are written at once, between
+// progress calls.
+const importWriteChunk = 1000
+
 // ImportParcels creates or updates parcels from the features of imported
 // files. Each feature is validated, measured and placed in a park; one with
 // the 电子监管号 or, lacking that, the 宗地编号 of an active parcel updates
 // it (only with the fields the file gave), else it creates a parcel. Features
 // are refused for invalid data or geometry, a place outside every park (or
-// outside opt.ParkCode), an overlap with an active parcel or an earlier
-// feature, a key repeated in the import, or a park the actor may not write.
-// All accepted features and their events are written in one transaction, or
-// none when opt.DryRun, when opt.AllOrNothing and a feature was refused, or
-// when none was accepted. A dry run runs the very same checks and writes,
-// then rolls back, so its report is what a commit would do.
+// outside opt.ParkCode), an overlap with an active parcel or an accepted
+// earlier feature, a key repeated in the import, or a park the actor may not
+// write. All accepted features and their events are written in one
+// transaction, or none when opt.DryRun, when opt.AllOrNothing and a feature
+// was refused, or when none was accepted. A dry run runs the very same checks
+// and writes, then rolls back, so its report is what a commit would do.
+//
+// Everything happens inside the write transaction, so that what is checked
+// is what is written over; the store serializes writers, so the checks may
+// read through the store's other connections and still see the state the
+// transaction started from. The work per feature (validation, area, park,
+// overlays) runs on all cores; the decisions are then taken in file order,
+// in memory, and the rows written in bulk.
 func (s *Service) ImportParcels(ctx context.Context, actor Actor, items []ImportItem, opt ImportOptions) (ImportResult, error) {
 	if err := actor.check(); err != nil {
 		return ImportResult{}, err
@@ -119,57 +135,36 @@ func (s *Service) ImportParcels(ctx context.Context, actor Actor, items []Import
 		progress = func(string, int, int) {}
 	}
 	codes, supNos := importKeys(items)
-	stored, err := s.store.ListParcels(ctx, ParcelFilter{Codes: codes, SupervisionNos: supNos})
-	if err != nil {
-		return ImportResult{}, fmt.Errorf("find parcels by key: %w", err)
-	}
-	plans, err := s.prepareImport(ctx, items, newParcelKeys(stored), opt, progress)
-	if err != nil {
-		return ImportResult{}, err
-	}
 
 	var res ImportResult
-	err = s.store.Update(ctx, func(tx Tx) error {
-		res = ImportResult{DryRun: opt.DryRun, Outcomes: make([]ImportOutcome, len(items))}
-		now := s.now().UTC()
-		// The parcels matched before the transaction must still be as they
-		// were; a parcel with an imported key may have appeared meanwhile.
-		current, err := tx.ListParcels(ctx, ParcelFilter{Codes: codes, SupervisionNos: supNos})
+	err := s.store.Update(ctx, func(tx Tx) error {
+		stored, err := tx.ListParcels(ctx, ParcelFilter{Codes: codes, SupervisionNos: supNos})
 		if err != nil {
 			return fmt.Errorf("find parcels by key: %w", err)
 		}
-		keys := newParcelKeys(current)
-		seen := map[string]int{} // key → index of the accepted item holding it
-		taken := map[int64]int{} // stored parcel → index of the item updating it
+		plans, err := s.prepareImport(ctx, items, newParcelKeys(stored), opt, progress)
+		if err != nil {
+			return err
+		}
+		if err := findImportOverlaps(ctx, tx, plans, progress); err != nil {
+			return err
+		}
 		for i := range plans {
-			if i%importProgressStep == 0 {
-				progress("write", i, len(plans))
-			}
-			out, err := s.writeImported(ctx, tx, actor, &plans[i], i, keys, seen, taken, opt, now)
-			if err != nil {
-				if e, ok := AsError(err); ok {
-					// Keep what was measured (park, area): the report shows it.
-					out.Action, out.Error, out.ParcelID, out.Changed = ImportReject, e, 0, nil
-				} else {
-					return err
+			pl := &plans[i]
+			if pl.match != nil && pl.err == nil && len(pl.changed) > 0 {
+				if pl.steps, err = tx.ListDisposals(ctx, pl.match.ID); err != nil {
+					return fmt.Errorf("list disposals of parcel %d: %w", pl.match.ID, err)
 				}
 			}
-			res.Outcomes[i] = out
-			switch out.Action {
-			case ImportCreate:
-				res.Created++
-				res.AreaMu += out.AreaMu
-			case ImportUpdate:
-				res.Updated++
-				res.AreaMu += out.AreaMu
-			case ImportUnchanged:
-				res.Unchanged++
-			case ImportReject:
-				res.Rejected++
-			}
 		}
-		progress("write", len(plans), len(plans))
-		if opt.DryRun || res.Created+res.Updated == 0 || (opt.AllOrNothing && res.Rejected > 0) {
+		res = s.decideImport(actor, plans, opt)
+		if res.Created+res.Updated == 0 || (opt.AllOrNothing && res.Rejected > 0) {
+			return errImportRollback
+		}
+		if err := s.writeImport(ctx, tx, actor, plans, &res, progress); err != nil {
+			return err
+		}
+		if opt.DryRun {
 			return errImportRollback
 		}
 		return nil
@@ -243,68 +238,63 @@ func (k parcelKeys) candidates(in *ParcelInput) (ps []Parcel, by string) {
 	return nil, ""
 }
 
-// importPlan is one item after the checks made before the transaction.
+// importPlan is one item of an import on its way: prepared (validated,
+// measured, placed, matched), checked for overlaps, then decided.
 type importPlan struct {
 	item     *ImportItem
 	parcel   Parcel  // prepared new state
 	match    *Parcel // the stored parcel it updates, nil for a create
 	matchBy  string
 	changed  []string
-	err      error
+	err      error // the refusal found while preparing
 	prepared bool
+	steps    []Disposal // the disposal steps of match, when it changes
+
+	// Overlaps of the prepared geometry with the active stored parcels
+	// (other than match) and with the earlier items that write a geometry,
+	// by parcel id and item index; which of them count is decided in order.
+	storedHits []overlapHit
+	itemHits   []overlapHit
+
+	// The decision.
+	accepted bool
+	active   bool // its new state takes part in overlap checks (not disposed)
+}
+
+// writesGeometry tells whether an accepted plan would put a new geometry on
+// the map: a create, or an update that moves the parcel.
+func (pl *importPlan) writesGeometry() bool {
+	return pl.prepared && pl.err == nil && (pl.match == nil || slices.Contains(pl.changed, "geometry"))
+}
+
+// needsOverlapCheck tells whether a plan is written if accepted, and so must
+// not overlap: a create, or an update that changes anything.
+func (pl *importPlan) needsOverlapCheck() bool {
+	return pl.prepared && pl.err == nil && (pl.match == nil || len(pl.changed) > 0)
+}
+
+// overlapHit is an overlap found before the decisions: with the stored
+// parcel, or else with the earlier item of index item.
+type overlapHit struct {
+	parcel *Parcel
+	item   int
+	areaM2 float64
 }
 
 // prepareImport validates, measures and places every item, and finds the
-// parcel each updates, on all cores: this is the bulk of an import's work,
-// and it needs no transaction (the park index is shared and cached anyway).
+// parcel each updates, on all cores: this is the bulk of an import's work.
 func (s *Service) prepareImport(ctx context.Context, items []ImportItem, keys parcelKeys, opt ImportOptions, progress func(string, int, int)) ([]importPlan, error) {
 	plans := make([]importPlan, len(items))
 	for i := range items {
 		plans[i].item = &items[i]
 	}
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(items)/64))
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		next  int
-		done  int
-		fatal error
-	)
 	progress("prepare", 0, len(items))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				stop := fatal != nil || ctx.Err() != nil
-				mu.Unlock()
-				if i >= len(plans) || stop {
-					return
-				}
-				err := s.planImport(ctx, &plans[i], keys, opt)
-				mu.Lock()
-				if err != nil && fatal == nil {
-					fatal = err
-				}
-				done++
-				if done%importProgressStep == 0 {
-					progress("prepare", done, len(items))
-				}
-				mu.Unlock()
-			}
-		}()
+	err := parallel(ctx, len(plans), func(i int) error {
+		return s.planImport(ctx, &plans[i], keys, opt)
+	}, func(done int) { progress("prepare", done, len(items)) })
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	if fatal != nil {
-		return nil, fatal
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("import cancelled: %w", err)
-	}
-	progress("prepare", len(items), len(items))
 	return plans, nil
 }
 
@@ -482,14 +472,238 @@ func fieldMap(f ParcelFields) (map[string]json.RawMessage, error) {
 	return m, err
 }
 
-// writeImported checks one prepared item against the state inside the
-// transaction and writes it.
-func (s *Service) writeImported(ctx context.Context, tx Tx, actor Actor, pl *importPlan, i int, keys parcelKeys,
-	seen map[string]int, taken map[int64]int, opt ImportOptions, now time.Time) (ImportOutcome, error) {
+// findImportOverlaps finds, for every plan that needs the check, the active
+// stored parcels and the earlier geometry-writing plans it overlaps. The
+// stored parcels are read once per park the plans lie in (those near the
+// plans of that park), and the overlays run on all cores against in-memory
+// R-trees.
+func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress func(string, int, int)) error {
+	var checked []int
+	parkBounds := map[string]orb.Bound{}
+	for i := range plans {
+		pl := &plans[i]
+		if !pl.needsOverlapCheck() {
+			continue
+		}
+		checked = append(checked, i)
+		b := pl.parcel.Geometry.Bound()
+		if pb, ok := parkBounds[pl.parcel.ParkCode]; ok {
+			b = pb.Union(b)
+		}
+		parkBounds[pl.parcel.ParkCode] = b
+	}
+	if len(checked) == 0 {
+		return nil
+	}
+	progress("overlap", 0, len(checked))
+
+	parks := make([]string, 0, len(parkBounds))
+	for code := range parkBounds {
+		parks = append(parks, code)
+	}
+	sort.Strings(parks)
+	var stored []Parcel
+	seen := map[int64]bool{}
+	for _, code := range parks {
+		near, err := tx.ActiveParcelsNear(ctx, parkBounds[code], 0)
+		if err != nil {
+			return fmt.Errorf("find parcels near the imported ones in park %s: %w", code, err)
+		}
+		for _, p := range near {
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				stored = append(stored, p)
+			}
+		}
+	}
+	storedItems := make([]rtree.BulkItem, len(stored))
+	for k := range stored {
+		storedItems[k] = rtree.BulkItem{Box: boxOf(stored[k].Geometry.Bound()), RecordID: k}
+	}
+	storedTree := rtree.BulkLoad(storedItems)
+	var writerItems []rtree.BulkItem
+	for _, i := range checked {
+		if plans[i].writesGeometry() {
+			writerItems = append(writerItems, rtree.BulkItem{Box: boxOf(plans[i].parcel.Geometry.Bound()), RecordID: i})
+		}
+	}
+	writerTree := rtree.BulkLoad(writerItems)
+
+	return parallel(ctx, len(checked), func(k int) error {
+		i := checked[k]
+		pl := &plans[i]
+		g, zone := pl.parcel.Geometry, pl.parcel.GKZone
+		box := boxOf(g.Bound())
+		var except int64
+		if pl.match != nil {
+			except = pl.match.ID
+		}
+		err := storedTree.RangeSearch(box, func(k int) error {
+			o := &stored[k]
+			if o.ID == except {
+				return nil
+			}
+			a, err := geo.IntersectionAreaM2(g, o.Geometry, zone)
+			if err != nil {
+				return fmt.Errorf("overlay %s with parcel %d: %w", pl.item.Label, o.ID, err)
+			}
+			if a > geo.OverlapToleranceM2 {
+				pl.storedHits = append(pl.storedHits, overlapHit{parcel: o, areaM2: a})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = writerTree.RangeSearch(box, func(j int) error {
+			if j >= i {
+				return nil
+			}
+			a, err := geo.IntersectionAreaM2(g, plans[j].parcel.Geometry, zone)
+			if err != nil {
+				return fmt.Errorf("overlay %s with %s: %w", pl.item.Label, plans[j].item.Label, err)
+			}
+			if a > geo.OverlapToleranceM2 {
+				pl.itemHits = append(pl.itemHits, overlapHit{item: j, areaM2: a})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// Messages name them in a stable order.
+		sort.Slice(pl.storedHits, func(a, b int) bool { return pl.storedHits[a].parcel.ID < pl.storedHits[b].parcel.ID })
+		sort.Slice(pl.itemHits, func(a, b int) bool { return pl.itemHits[a].item < pl.itemHits[b].item })
+		return nil
+	}, func(done int) { progress("overlap", done, len(checked)) })
+}
+
+func boxOf(b orb.Bound) rtree.Box {
+	return rtree.Box{MinX: b.Min[0], MinY: b.Min[1], MaxX: b.Max[0], MaxY: b.Max[1]}
+}
+
+// parallel runs do(0…n-1) on all cores and returns the first error;
+// report, when not nil, is called with the number done every
+// importProgressStep items and at the end.
+func parallel(ctx context.Context, n int, do func(i int) error, report func(done int)) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		next  int
+		done  int
+		fatal error
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := fatal != nil || ctx.Err() != nil
+				mu.Unlock()
+				if i >= n || stop {
+					return
+				}
+				err := do(i)
+				mu.Lock()
+				if err != nil && fatal == nil {
+					fatal = err
+				}
+				done++
+				if report != nil && done%importProgressStep == 0 {
+					report(done)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if fatal != nil {
+		return fatal
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("import cancelled: %w", err)
+	}
+	if report != nil {
+		report(n)
+	}
+	return nil
+}
+
+// decideImport takes the decisions in file order, in memory: each prepared
+// plan is accepted or refused against the plans accepted before it, and the
+// accepted ones get the rows they will be written as (without the ids of
+// new parcels).
+func (s *Service) decideImport(actor Actor, plans []importPlan, opt ImportOptions) ImportResult {
+	res := ImportResult{DryRun: opt.DryRun, Outcomes: make([]ImportOutcome, len(plans))}
+	now := s.now().UTC()
+	seen := map[string]int{}  // key → index of the accepted item holding it
+	taken := map[int64]int{}  // stored parcel → index of the item updating it
+	moved := map[int64]bool{} // stored parcels an accepted item gave a new geometry
+	for i := range plans {
+		pl := &plans[i]
+		out, err := s.decideOne(actor, plans, i, opt, now, seen, taken, moved)
+		if err != nil {
+			e, _ := AsError(err)
+			// Keep what was measured (park, area): the report shows it.
+			out.Action, out.Error, out.ParcelID, out.Changed = ImportReject, e, 0, nil
+		}
+		res.Outcomes[i] = out
+		switch out.Action {
+		case ImportCreate:
+			res.Created++
+			res.AreaMu += out.AreaMu
+		case ImportUpdate:
+			res.Updated++
+			res.AreaMu += out.AreaMu
+		case ImportUnchanged:
+			res.Unchanged++
+		case ImportReject:
+			res.Rejected++
+		}
+		if out.Action == ImportCreate || out.Action == ImportUpdate {
+			pl.accepted = true
+			pl.active = pl.parcel.Status != Disposed
+			if pl.match != nil && pl.writesGeometry() {
+				moved[pl.match.ID] = true
+			}
+		}
+		if out.Action != ImportReject {
+			for _, k := range importKeyNames(&pl.parcel) {
+				seen[k] = i
+			}
+			if pl.match != nil {
+				taken[pl.match.ID] = i
+			}
+		}
+	}
+	return res
+}
+
+// importKeyNames are the keys of a parcel that may appear once per import.
+func importKeyNames(p *Parcel) []string {
+	var ks []string
+	if p.SupervisionNo != "" {
+		ks = append(ks, "supervision_no\x00"+p.SupervisionNo)
+	}
+	if p.Code != "" {
+		ks = append(ks, "code\x00"+p.Code)
+	}
+	return ks
+}
+
+// decideOne decides plan i; a refusal is returned as a domain *Error. An
+// accepted plan's parcel becomes the row to write.
+func (s *Service) decideOne(actor Actor, plans []importPlan, i int, opt ImportOptions, now time.Time,
+	seen map[string]int, taken map[int64]int, moved map[int64]bool) (ImportOutcome, error) {
+	pl := &plans[i]
 	if pl.err != nil {
 		return ImportOutcome{}, pl.err
 	}
-	p := pl.parcel
+	p := &pl.parcel
 	out := ImportOutcome{ParkCode: p.ParkCode, Class: p.Class, AreaMu: p.AreaMu, Flags: p.Flags}
 	// A key may appear once per import.
 	for _, k := range []struct{ field, value, name string }{
@@ -511,62 +725,135 @@ func (s *Service) writeImported(ctx context.Context, tx Tx, actor Actor, pl *imp
 	if err := requirePark(actor, p.ParkCode); err != nil {
 		return out, err
 	}
-	// The stored parcel this item matches now.
-	cands, _ := keys.candidates(&pl.item.ParcelInput)
-	if pl.match == nil && len(cands) > 0 {
-		return out, &Error{Kind: KindConflict, Title: "地块已被他人登记",
-			Detail: "导入期间已有相同编号的地块登记，请重新导入"}
-	}
 	if pl.match != nil {
-		var cur *Parcel
-		for j := range cands {
-			if cands[j].ID == pl.match.ID {
-				cur = &cands[j]
-			}
-		}
-		if cur == nil || cur.Version != pl.match.Version {
-			return out, staleError(pl.match.ID, pl.match.Version+1, pl.match.Version)
-		}
-		if j, dup := taken[cur.ID]; dup {
+		old := *pl.match
+		out.ParcelID = old.ID
+		if j, dup := taken[old.ID]; dup {
 			return out, &Error{Kind: KindConflict, Title: "重复更新同一地块",
-				Fields: []FieldError{{pl.matchBy, fmt.Sprintf("与第 %d 个要素对应同一在册地块 #%d", j+1, cur.ID)}}}
+				Fields: []FieldError{{pl.matchBy, fmt.Sprintf("与第 %d 个要素对应同一在册地块 #%d", j+1, old.ID)}}}
 		}
-		taken[cur.ID] = i
-	}
-	markSeen := func() {
-		if p.SupervisionNo != "" {
-			seen["supervision_no\x00"+p.SupervisionNo] = i
-		}
-		if p.Code != "" {
-			seen["code\x00"+p.Code] = i
-		}
-	}
-	if pl.match != nil {
-		out.ParcelID = pl.match.ID
 		if len(pl.changed) == 0 {
-			markSeen()
 			out.Action = ImportUnchanged
 			return out, nil
 		}
-		q, err := s.replaceParcel(ctx, tx, actor, *pl.match, ParcelInput{}, &p)
-		if err != nil {
+		if err := checkReplace(actor, old, *p, pl.steps); err != nil {
 			return out, err
 		}
-		markSeen()
-		out.Action, out.Changed, out.Flags = ImportUpdate, pl.changed, q.Flags
+		if err := importOverlaps(plans, pl, moved); err != nil {
+			return out, err
+		}
+		*p = s.replacement(actor, old, *p, pl.steps)
+		out.Action, out.Changed, out.Flags = ImportUpdate, pl.changed, p.Flags
 		return out, nil
 	}
-	if err := checkOverlaps(ctx, tx, p.Geometry, p.GKZone, 0); err != nil {
+	if err := importOverlaps(plans, pl, moved); err != nil {
 		return out, err
 	}
 	p.CreatedBy, p.UpdatedBy, p.CreatedAt, p.UpdatedAt = actor.Name, actor.Name, now, now
-	if err := tx.InsertParcel(ctx, &p); err != nil {
-		return out, fmt.Errorf("insert parcel: %w", err)
-	}
-	if err := appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: EventParcelCreate, Actor: actor.Name, At: now}, nil, parcelState(p)); err != nil {
-		return out, err
-	}
-	markSeen()
-	out.Action, out.ParcelID = ImportCreate, p.ID
+	out.Action = ImportCreate
 	return out, nil
+}
+
+// importOverlaps refuses a plan that overlaps an active stored parcel that
+// no accepted earlier item moved away, or an accepted earlier item whose
+// parcel is active: what checkOverlaps would find had the earlier items been
+// written one by one.
+func importOverlaps(plans []importPlan, pl *importPlan, moved map[int64]bool) error {
+	var fe []FieldError
+	for _, h := range pl.storedHits {
+		if !moved[h.parcel.ID] {
+			fe = append(fe, overlapField(parcelName(*h.parcel), h.areaM2))
+		}
+	}
+	for _, h := range pl.itemHits {
+		if q := &plans[h.item]; q.accepted && q.active {
+			name := fmt.Sprintf("本次导入的第 %d 个要素", h.item+1)
+			if q.parcel.Code != "" {
+				name += "（宗地编号 " + q.parcel.Code + "）"
+			}
+			fe = append(fe, overlapField(name, h.areaM2))
+		}
+	}
+	if len(fe) > 0 {
+		return overlapError(fe)
+	}
+	return nil
+}
+
+// writeImport writes the accepted plans: new parcels in bulk, updates one by
+// one, then an event for each in file order. It sets the outcomes' parcel ids.
+func (s *Service) writeImport(ctx context.Context, tx Tx, actor Actor, plans []importPlan, res *ImportResult, progress func(string, int, int)) error {
+	var creates, updates []int
+	for i := range plans {
+		switch res.Outcomes[i].Action {
+		case ImportCreate:
+			creates = append(creates, i)
+		case ImportUpdate:
+			updates = append(updates, i)
+		}
+	}
+	// Progress counts features: half for its row, half for its event.
+	total := len(creates) + len(updates)
+	rows := 0
+	report := func(events int) { progress("write", (rows+events)/2, total) }
+	report(0)
+	batch := make([]Parcel, 0, min(len(creates), importWriteChunk))
+	for k := 0; k < len(creates); k += importWriteChunk {
+		chunk := creates[k:min(k+importWriteChunk, len(creates))]
+		batch = batch[:0]
+		for _, i := range chunk {
+			batch = append(batch, plans[i].parcel)
+		}
+		if err := tx.InsertParcels(ctx, batch); err != nil {
+			return fmt.Errorf("insert parcels: %w", err)
+		}
+		for n, i := range chunk {
+			plans[i].parcel.ID, plans[i].parcel.Version = batch[n].ID, batch[n].Version
+			res.Outcomes[i].ParcelID = batch[n].ID
+		}
+		rows += len(chunk)
+		report(0)
+	}
+	for _, i := range updates {
+		pl := &plans[i]
+		if err := tx.UpdateParcel(ctx, &pl.parcel, pl.match.Version); err != nil {
+			// The transaction read the parcel: nobody can have changed it.
+			return fmt.Errorf("update parcel %d: %w", pl.match.ID, err)
+		}
+		if rows++; rows%importProgressStep == 0 {
+			report(0)
+		}
+	}
+
+	written := slices.Concat(creates, updates)
+	sort.Ints(written)
+	events := make([]Event, len(written))
+	err := parallel(ctx, len(written), func(k int) error {
+		pl := &plans[written[k]]
+		p := &pl.parcel
+		e := Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: EventParcelCreate, Actor: actor.Name, At: p.UpdatedAt}
+		var err error
+		if pl.match != nil {
+			e.Kind = EventParcelUpdate
+			if e.Before, err = json.Marshal(parcelState(*pl.match)); err != nil {
+				return fmt.Errorf("encode event before-state: %w", err)
+			}
+		}
+		if e.After, err = json.Marshal(parcelState(*p)); err != nil {
+			return fmt.Errorf("encode event after-state: %w", err)
+		}
+		events[k] = e
+		return nil
+	}, nil)
+	if err != nil {
+		return err
+	}
+	for k := 0; k < len(events); k += importWriteChunk {
+		chunk := events[k:min(k+importWriteChunk, len(events))]
+		if err := tx.AppendEvents(ctx, chunk); err != nil {
+			return fmt.Errorf("append import events: %w", err)
+		}
+		report(k + len(chunk))
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package land_test
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +67,7 @@ func TestImportDryRunAgreesWithCommit(t *testing.T) {
 	if dry.Committed || dry.Created != 2 || dry.Rejected != 4 || math.Abs(dry.AreaMu-30) > 0.002 {
 		t.Fatalf("dry run summary %+v", dry)
 	}
-	reasons := map[int]string{2: "与地块", 3: "与第 1 个要素重复", 4: "与地块 #", 5: "不在任何园区"}
+	reasons := map[int]string{2: "与本次导入的第 2 个要素（宗地编号 ZD-2） 重叠", 3: "与第 1 个要素重复", 4: "与地块 #", 5: "不在任何园区"}
 	for i, sub := range reasons {
 		e := dry.Outcomes[i].Error
 		if e == nil || !strings.Contains(e.Error(), sub) {
@@ -186,4 +188,116 @@ func TestImportKeepsTheSurveyedArea(t *testing.T) {
 	if math.Abs(p.AreaM2-10000) > 0.5 {
 		t.Fatalf("area %v m², want the geometry's 10000", p.AreaM2)
 	}
+}
+
+// TestImportDecidesAsIfWrittenOneByOne checks the import's decisions, taken
+// in memory against the stored parcels and the earlier features, against an
+// oracle: the same features written one at a time with CreateParcel and
+// UpdateParcel on a second database in the same state. Squares at random
+// places overlap each other, stored parcels (one fully disposed, which
+// blocks nothing until it grows) and stored parcels that earlier features
+// move away.
+func TestImportDecidesAsIfWrittenOneByOne(t *testing.T) {
+	reasons := map[string]int{} // refusals by kind, over every seed
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
+			rnd := rand.New(rand.NewPCG(seed, 99))
+			type spot struct{ e, n, side float64 }
+			randomSpot := func() spot {
+				return spot{e: 50 + rnd.Float64()*1300, n: 50 + rnd.Float64()*1300, side: 60 + rnd.Float64()*120}
+			}
+			var storedSpots []spot
+			for range 8 {
+				storedSpots = append(storedSpots, randomSpot())
+			}
+			items := make([]land.ImportItem, 40)
+			for i := range items {
+				code := fmt.Sprintf("NEW-%02d", i)
+				if rnd.IntN(3) == 0 {
+					code = fmt.Sprintf("OLD-%02d", rnd.IntN(len(storedSpots)))
+				}
+				s := randomSpot()
+				items[i] = item(code, "项目"+code, s.e, s.n, s.side)
+			}
+
+			// Both databases get the same stored parcels; the first that
+			// could be stored is then disposed of in full.
+			setup := func(f *fixture) map[string]int64 {
+				ids := map[string]int64{}
+				for k, s := range storedSpots {
+					code := fmt.Sprintf("OLD-%02d", k)
+					p, err := f.svc.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{Class: land.Idle,
+						Geometry:     square(parkLon, parkLat, s.e, s.n, s.side),
+						ParcelFields: land.ParcelFields{Code: code, ProjectName: "项目" + code, IdentifiedOn: land.MustDate("2022-01-05")}})
+					if err == nil {
+						ids[code] = p.ID
+					}
+				}
+				for k := range storedSpots {
+					if id, ok := ids[fmt.Sprintf("OLD-%02d", k)]; ok {
+						f.dispose(id, "start_construction", "2022-03-01", 0)
+						break
+					}
+				}
+				return ids
+			}
+			fi, fo := newFixture(t), newFixture(t)
+			setup(fi)
+			ids := setup(fo)
+
+			res := fi.importItems(items, land.ImportOptions{})
+			seen := map[string]bool{}
+			for i, it := range items {
+				got := res.Outcomes[i].Action == land.ImportCreate || res.Outcomes[i].Action == land.ImportUpdate
+				if seen[it.Code] {
+					// A key repeated in one import is refused; the oracle
+					// leaves it out.
+					if got {
+						t.Fatalf("feature %d (%s): a repeated key was accepted", i+1, it.Code)
+					}
+					continue
+				}
+				var err error
+				if id, ok := ids[it.Code]; ok {
+					var cur land.Parcel
+					if cur, err = fo.store.GetParcel(fo.ctx, id); err != nil {
+						t.Fatal(err)
+					}
+					_, err = fo.svc.UpdateParcel(fo.ctx, land.Operator("importer"), id, cur.Version, it.ParcelInput)
+				} else {
+					_, err = fo.svc.CreateParcel(fo.ctx, land.Operator("importer"), it.ParcelInput)
+				}
+				if _, ok := land.AsError(err); err != nil && !ok {
+					t.Fatal(err)
+				}
+				if got != (err == nil) {
+					t.Fatalf("feature %d (%s): import %s %v; one by one: %v", i+1, it.Code,
+						res.Outcomes[i].Action, res.Outcomes[i].Error, err)
+				}
+				if got {
+					seen[it.Code] = true
+				}
+			}
+			for _, o := range res.Outcomes {
+				if o.Error != nil {
+					for _, kind := range []string{"本次导入的第", "与地块 #", "个要素重复"} {
+						if strings.Contains(o.Error.Error(), kind) {
+							reasons[kind]++
+						}
+					}
+				}
+			}
+			t.Logf("created %d, updated %d, rejected %d", res.Created, res.Updated, res.Rejected)
+			if fi.counts().Parcels != fo.counts().Parcels {
+				t.Fatalf("parcels: import %d, one by one %d", fi.counts().Parcels, fo.counts().Parcels)
+			}
+		})
+	}
+	// The seeds must exercise each kind of refusal.
+	for _, kind := range []string{"本次导入的第", "与地块 #", "个要素重复"} {
+		if reasons[kind] == 0 {
+			t.Errorf("no refusal containing %q: the test does not exercise it", kind)
+		}
+	}
+	t.Logf("refusals %v", reasons)
 }

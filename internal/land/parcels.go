@@ -173,20 +173,34 @@ func checkOverlaps(ctx context.Context, tx Tx, g orb.Geometry, zone geo.Zone, ex
 			return fmt.Errorf("overlay with parcel %d: %w", o.ID, err)
 		}
 		if a > geo.OverlapToleranceM2 {
-			name := fmt.Sprintf("#%d", o.ID)
-			if o.Code != "" {
-				name += "（宗地编号 " + o.Code + "）"
-			} else if o.ProjectName != "" {
-				name += "（" + o.ProjectName + "）"
-			}
-			fe = append(fe, FieldError{"geometry", fmt.Sprintf("与地块 %s 重叠 %.2f 平方米（%.4f 亩）", name, a, geo.MuFromM2(a))})
+			fe = append(fe, overlapField(parcelName(o), a))
 		}
 	}
 	if len(fe) > 0 {
-		return &Error{Kind: KindConflict, Title: "地块与已有地块重叠",
-			Detail: "同一块地不能重复登记；已全部处置或已删除的地块除外", Fields: fe}
+		return overlapError(fe)
 	}
 	return nil
+}
+
+// parcelName names a parcel in messages: "地块 #12（宗地编号 ZD-1）".
+func parcelName(o Parcel) string {
+	name := fmt.Sprintf("地块 #%d", o.ID)
+	if o.Code != "" {
+		name += "（宗地编号 " + o.Code + "）"
+	} else if o.ProjectName != "" {
+		name += "（" + o.ProjectName + "）"
+	}
+	return name
+}
+
+// overlapField says that a parcel overlaps the one named by a square metres.
+func overlapField(name string, a float64) FieldError {
+	return FieldError{"geometry", fmt.Sprintf("与%s 重叠 %.2f 平方米（%.4f 亩）", name, a, geo.MuFromM2(a))}
+}
+
+func overlapError(fe []FieldError) *Error {
+	return &Error{Kind: KindConflict, Title: "地块与已有地块重叠",
+		Detail: "同一块地不能重复登记；已全部处置或已删除的地块除外", Fields: fe}
 }
 
 // flagsFor returns the computed flags plus the demo flag.
@@ -383,29 +397,13 @@ func (s *Service) replaceParcel(ctx context.Context, tx Tx, actor Actor, old Par
 			return Parcel{}, err
 		}
 	}
-	if err := requirePark(actor, p.ParkCode); err != nil {
+	if err := checkReplace(actor, old, p, steps); err != nil {
 		return Parcel{}, err
-	}
-	for _, d := range steps {
-		if d.Date.Before(p.IdentifiedOn) {
-			return Parcel{}, Invalid("认定日期晚于已有处置记录", FieldError{"identified_on",
-				fmt.Sprintf("该地块已有 %s 的处置记录，认定日期不能晚于它", d.Date)})
-		}
-	}
-	if len(steps) > 0 && p.Class != old.Class {
-		return Parcel{}, Invalid("已有处置记录的地块不能更改类别", FieldError{"class", "该地块已有处置记录，处置方式与类别相关，不能更改类别"})
-	}
-	if p.AreaMu < old.Disposed-AreaEpsilonMu {
-		return Parcel{}, Invalid("地块面积小于已处置面积", FieldError{"geometry",
-			fmt.Sprintf("修改后面积 %.4f 亩小于已处置面积 %.4f 亩", p.AreaMu, old.Disposed)})
 	}
 	if err := checkOverlaps(ctx, tx, p.Geometry, p.GKZone, id); err != nil {
 		return Parcel{}, err
 	}
-	p.ID, p.Disposed, p.SplitOf = id, old.Disposed, old.SplitOf
-	p.Status = statusFor(p.AreaMu, p.Disposed, len(steps))
-	p.CreatedBy, p.CreatedAt = old.CreatedBy, old.CreatedAt
-	p.UpdatedBy, p.UpdatedAt = actor.Name, s.now().UTC()
+	p = s.replacement(actor, old, p, steps)
 	if err := tx.UpdateParcel(ctx, &p, old.Version); err != nil {
 		if errors.Is(err, ErrVersionConflict) {
 			return Parcel{}, staleError(id, old.Version+1, old.Version)
@@ -416,6 +414,44 @@ func (s *Service) replaceParcel(ctx context.Context, tx Tx, actor Actor, old Par
 		return Parcel{}, err
 	}
 	return p, nil
+}
+
+// checkReplace applies the rules of replacing stored parcel old, whose
+// disposal steps are steps, with the prepared state p, overlaps aside: the
+// actor must hold both parks, the identification date may not follow a
+// step, a parcel with steps keeps its class and at least its disposed area.
+func checkReplace(actor Actor, old, p Parcel, steps []Disposal) error {
+	if err := requirePark(actor, old.ParkCode); err != nil {
+		return err
+	}
+	if err := requirePark(actor, p.ParkCode); err != nil {
+		return err
+	}
+	for _, d := range steps {
+		if d.Date.Before(p.IdentifiedOn) {
+			return Invalid("认定日期晚于已有处置记录", FieldError{"identified_on",
+				fmt.Sprintf("该地块已有 %s 的处置记录，认定日期不能晚于它", d.Date)})
+		}
+	}
+	if len(steps) > 0 && p.Class != old.Class {
+		return Invalid("已有处置记录的地块不能更改类别", FieldError{"class", "该地块已有处置记录，处置方式与类别相关，不能更改类别"})
+	}
+	if p.AreaMu < old.Disposed-AreaEpsilonMu {
+		return Invalid("地块面积小于已处置面积", FieldError{"geometry",
+			fmt.Sprintf("修改后面积 %.4f 亩小于已处置面积 %.4f 亩", p.AreaMu, old.Disposed)})
+	}
+	return nil
+}
+
+// replacement is the prepared state p as the new row of stored parcel old:
+// its id, disposal figures and creation are kept, its status follows from
+// the steps, and the actor is the one who updated it now.
+func (s *Service) replacement(actor Actor, old, p Parcel, steps []Disposal) Parcel {
+	p.ID, p.Disposed, p.SplitOf = old.ID, old.Disposed, old.SplitOf
+	p.Status = statusFor(p.AreaMu, p.Disposed, len(steps))
+	p.CreatedBy, p.CreatedAt = old.CreatedBy, old.CreatedAt
+	p.UpdatedBy, p.UpdatedAt = actor.Name, s.now().UTC()
+	return p
 }
 
 // RemoveParcel soft-deletes a parcel as of a date, with a reason. It stays in

@@ -37,7 +37,7 @@ const importJobTTL = time.Hour
 type importJob struct {
 	ID       string           `json:"id"`
 	State    string           `json:"state"` // running, done, failed
-	Phase    string           `json:"phase"` // read, prepare, write, done
+	Phase    string           `json:"phase"` // read, prepare, overlap, write, done
 	Done     int              `json:"done"`
 	Total    int              `json:"total"`
 	Started  time.Time        `json:"started_at"`
