@@ -825,35 +825,45 @@ func (s *Service) writeImport(ctx context.Context, tx Tx, actor Actor, plans []i
 		}
 	}
 
+	// The events, in file order, encoded a chunk at a time on all cores:
+	// their JSON (a GeoJSON Feature each, two for an update) is the largest
+	// thing an import holds, so no more than a chunk of it is kept.
 	written := slices.Concat(creates, updates)
 	sort.Ints(written)
-	events := make([]Event, len(written))
-	err := parallel(ctx, len(written), func(k int) error {
-		pl := &plans[written[k]]
-		p := &pl.parcel
-		e := Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: EventParcelCreate, Actor: actor.Name, At: p.UpdatedAt}
-		var err error
-		if pl.match != nil {
-			e.Kind = EventParcelUpdate
-			if e.Before, err = json.Marshal(parcelState(*pl.match)); err != nil {
-				return fmt.Errorf("encode event before-state: %w", err)
-			}
+	events := make([]Event, 0, min(len(written), importWriteChunk))
+	for k := 0; k < len(written); k += importWriteChunk {
+		chunk := written[k:min(k+importWriteChunk, len(written))]
+		events = events[:len(chunk)]
+		err := parallel(ctx, len(chunk), func(n int) error {
+			var err error
+			events[n], err = importEvent(actor, &plans[chunk[n]])
+			return err
+		}, nil)
+		if err != nil {
+			return err
 		}
-		if e.After, err = json.Marshal(parcelState(*p)); err != nil {
-			return fmt.Errorf("encode event after-state: %w", err)
-		}
-		events[k] = e
-		return nil
-	}, nil)
-	if err != nil {
-		return err
-	}
-	for k := 0; k < len(events); k += importWriteChunk {
-		chunk := events[k:min(k+importWriteChunk, len(events))]
-		if err := tx.AppendEvents(ctx, chunk); err != nil {
+		if err := tx.AppendEvents(ctx, events); err != nil {
 			return fmt.Errorf("append import events: %w", err)
 		}
 		report(k + len(chunk))
 	}
 	return nil
+}
+
+// importEvent is the event of an accepted plan: parcel.create with the new
+// state, or parcel.update with the stored and the new state.
+func importEvent(actor Actor, pl *importPlan) (Event, error) {
+	p := &pl.parcel
+	e := Event{ParkCode: p.ParkCode, ParcelID: p.ID, Kind: EventParcelCreate, Actor: actor.Name, At: p.UpdatedAt}
+	var err error
+	if pl.match != nil {
+		e.Kind = EventParcelUpdate
+		if e.Before, err = json.Marshal(parcelState(*pl.match)); err != nil {
+			return Event{}, fmt.Errorf("encode event before-state: %w", err)
+		}
+	}
+	if e.After, err = json.Marshal(parcelState(*p)); err != nil {
+		return Event{}, fmt.Errorf("encode event after-state: %w", err)
+	}
+	return e, nil
 }
