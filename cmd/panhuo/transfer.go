@@ -103,7 +103,11 @@ func (e env) importCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		rep := transfer.NewReport(prep, res)
+		parks, err := st.ListParkFigures(ctx)
+		if err != nil {
+			return fmt.Errorf("list parks for the report: %w", err)
+		}
+		rep := transfer.NewReport(prep, res, parks)
 		// A line per feature: one write for them all.
 		out := bufio.NewWriter(e.stdout)
 		if *asJSON {

@@ -57,7 +57,10 @@ type Source struct {
 	File           string
 	Label          string
 	DeclaredAreaMu *float64
-	Warnings       []string
+	// Park is the 园区 the file gives, as written (a name or a code): the
+	// report warns when the parcel lies in another one.
+	Park     string
+	Warnings []string
 }
 
 // Prepared is what the uploads of one import became: one item per feature
@@ -313,7 +316,7 @@ func featureItem(f *geo.Feature, opt Options, mp *ledger.Mapper) (land.ImportIte
 	src.Warnings = append(src.Warnings, m.Warnings...)
 	it := land.ImportItem{Label: src.Label, Set: m.Set,
 		ParcelInput: land.ParcelInput{Class: m.Class, Geometry: f.Geometry, GKZone: f.Zone, SurveyedAreaM2: f.PlanarAreaM2, ParcelFields: m.Fields}}
-	src.DeclaredAreaMu = m.Fields.DeclaredAreaMu
+	src.DeclaredAreaMu, src.Park = m.Fields.DeclaredAreaMu, m.Park
 	if it.Set == nil {
 		it.Set = map[string]bool{}
 	}
@@ -439,6 +442,9 @@ func joinSheets(out *Prepared, sheets []sheetUpload, opt Options) error {
 func joinRow(it *land.ImportItem, src *Source, m ledger.Mapped, where string) {
 	src.Label += "；台账 " + where
 	src.Warnings = append(src.Warnings, m.Warnings...)
+	if m.Park != "" {
+		src.Park = m.Park
+	}
 	if len(m.Errors) > 0 {
 		it.Refused = land.Invalid("台账属性有误", m.Errors...)
 		return

@@ -1,6 +1,11 @@
 package transfer
 
 import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/width"
+
 	"panhuo/internal/land"
 )
 
@@ -49,9 +54,15 @@ type FeatureReport struct {
 }
 
 // NewReport combines what the uploads became with what the import did.
-func NewReport(p Prepared, res land.ImportResult) Report {
+// parks are the parks of the database (their codes and names): a feature
+// whose file names a 园区 other than the one it lies in gets a warning.
+func NewReport(p Prepared, res land.ImportResult, parks []land.Park) Report {
 	r := Report{DryRun: res.DryRun, Committed: res.Committed, Files: p.Files,
 		Features: make([]FeatureReport, len(res.Outcomes))}
+	names := make(map[string]string, len(parks))
+	for _, pk := range parks {
+		names[pk.Code] = pk.Name
+	}
 	for i, o := range res.Outcomes {
 		it, src := p.Items[i], p.Sources[i]
 		f := FeatureReport{Index: i + 1, File: src.File, Label: src.Label, Code: it.Code, SupervisionNo: it.SupervisionNo,
@@ -69,6 +80,10 @@ func NewReport(p Prepared, res land.ImportResult) Report {
 		} else if w := areaWarning(src.DeclaredAreaMu, o.AreaMu); w != "" {
 			f.Warnings = append(f.Warnings, w)
 		}
+		if o.ParkCode != "" && src.Park != "" && !parkNamed(src.Park, o.ParkCode, names[o.ParkCode]) {
+			f.Warnings = append(f.Warnings, fmt.Sprintf("文件中的园区为「%s」，而地块图形位于 %s（%s），已按图形归入后者",
+				src.Park, names[o.ParkCode], o.ParkCode))
+		}
 		for _, fl := range o.Flags {
 			if fl == land.FlagStraddlesBoundary {
 				f.Warnings = append(f.Warnings, "地块跨越园区边界，已归入面积占比最大的园区 "+o.ParkCode)
@@ -82,4 +97,16 @@ func NewReport(p Prepared, res land.ImportResult) Report {
 	r.Summary.Accepted = res.Created + res.Updated + res.Unchanged
 	r.Summary.AreaMu = res.AreaMu
 	return r
+}
+
+// parkNamed tells whether written, a 园区 as a file gives it, names the park
+// with code and name: the code (any case, full-width letters too), or a text
+// that contains the name or is contained in it (高新区 and 株洲市株洲高新区
+// both name 株洲高新区; 株洲高新技术产业开发区 does not).
+func parkNamed(written, code, name string) bool {
+	w := strings.TrimSpace(width.Narrow.String(written))
+	if w == "" || strings.EqualFold(w, code) {
+		return true
+	}
+	return name != "" && (strings.Contains(w, name) || strings.Contains(name, w))
 }

@@ -237,9 +237,10 @@ func TestLedgerJoinsTheShapefileByCode(t *testing.T) {
 	f := excelize.NewFile()
 	rows := [][]any{
 		{"株洲市园区三类用地台账"},
-		{"宗地编号", "电子监管号", "用地单位", "闲置原因", "约定动工日期"},
-		{"ZZ-2023-001", "4302112021B000123", "台账中的用地单位", "企业原因", "2020-05-01"},
-		{"ZZ-2023-404", "", "没有图形的行", "", ""},
+		{"宗地编号", "电子监管号", "用地单位", "闲置原因", "约定动工日期", "园区"},
+		{"ZZ-2023-001", "4302112021B000123", "台账中的用地单位", "企业原因", "2020-05-01", "醴陵经开区"},
+		{"ZZ-2023-002", "", "", "", "", "高新区"},
+		{"ZZ-2023-404", "", "没有图形的行", "", "", ""},
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -268,6 +269,25 @@ func TestLedgerJoinsTheShapefileByCode(t *testing.T) {
 	}
 	if e := res.Outcomes[5].Error; e == nil || !strings.Contains(e.Error(), "ZZ-2023-404") {
 		t.Fatalf("unjoined row: %v", e)
+	}
+	// The ledger's 园区 is checked against where the geometry lies: 醴陵经开区
+	// is not where ZZ-2023-001 is; 高新区 is (a short form of 株洲高新区).
+	parks, err := w.store.ListParkFigures(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := transfer.NewReport(prep, res, parks)
+	parkWarnings := map[string][]string{}
+	for _, f := range rep.Features {
+		for _, wn := range f.Warnings {
+			if strings.Contains(wn, "文件中的园区") {
+				parkWarnings[f.Code] = append(parkWarnings[f.Code], wn)
+			}
+		}
+	}
+	want := "文件中的园区为「醴陵经开区」，而地块图形位于 株洲高新区（ZZGX），已按图形归入后者"
+	if len(parkWarnings) != 1 || len(parkWarnings["ZZ-2023-001"]) != 1 || parkWarnings["ZZ-2023-001"][0] != want {
+		t.Fatalf("park warnings %v, want only %q for ZZ-2023-001", parkWarnings, want)
 	}
 	// A ledger alone now updates the parcel it names, and only the fields it has.
 	f2 := excelize.NewFile()

@@ -154,7 +154,11 @@ func (s *server) runImport(ctx context.Context, actor land.Actor, req importRequ
 	if err != nil {
 		return transfer.Report{}, err
 	}
-	return transfer.NewReport(prep, res), nil
+	parks, err := s.svc.Store().ListParkFigures(ctx)
+	if err != nil {
+		return transfer.Report{}, fmt.Errorf("list parks for the import report: %w", err)
+	}
+	return transfer.NewReport(prep, res, parks), nil
 }
 
 // runImportJob runs an asynchronous import to its end.
