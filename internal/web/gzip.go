@@ -56,6 +56,10 @@ func (w *gzipWriter) WriteHeader(code int) {
 		if code != http.StatusNoContent && code != http.StatusNotModified {
 			w.Header().Del("Content-Length")
 			w.Header().Set("Content-Encoding", "gzip")
+			// The compressed bytes are another representation: another tag.
+			if tag := w.Header().Get("ETag"); tag != "" {
+				w.Header().Set("ETag", gzipTag(tag))
+			}
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -92,4 +96,13 @@ func (w *gzipWriter) close() error {
 		return nil
 	}
 	return w.gz.Close()
+}
+
+// gzipTag is the entity tag of the gzip-compressed form of the
+// representation tagged tag: "-gzip" appended inside the quotes.
+func gzipTag(tag string) string {
+	if strings.HasSuffix(tag, `-gzip"`) || !strings.HasSuffix(tag, `"`) {
+		return tag
+	}
+	return strings.TrimSuffix(tag, `"`) + `-gzip"`
 }

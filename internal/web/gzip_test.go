@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +57,36 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(h); got != want {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
 		}
+	}
+}
+
+// Static files carry an ETag: a browser revalidating (Cache-Control:
+// no-cache) gets 304 with no body, for the plain and the gzip form alike,
+// and a file that changed (another tag) comes again whole.
+func TestStaticFilesAnswerConditionalRequests(t *testing.T) {
+	e := newEnv(t)
+	first := e.do("GET", "/static/map.js", nil, anon...).want(200)
+	tag := first.Header().Get("ETag")
+	if !strings.HasPrefix(tag, `"`) || !strings.HasSuffix(tag, `"`) || len(tag) < 10 || first.Body.Len() == 0 {
+		t.Fatalf("ETag %q, %d bytes", tag, first.Body.Len())
+	}
+	if other := e.do("GET", "/static/map.css", nil, anon...).want(200).Header().Get("ETag"); other == tag || other == "" {
+		t.Fatalf("map.css has ETag %q, map.js %q", other, tag)
+	}
+	again := e.do("GET", "/static/map.js", nil, append(anon, "If-None-Match", tag)...).want(304)
+	if again.Body.Len() != 0 || again.Header().Get("ETag") != tag {
+		t.Fatalf("304: %d bytes, ETag %q", again.Body.Len(), again.Header().Get("ETag"))
+	}
+	e.do("GET", "/static/map.js", nil, append(anon, "If-None-Match", `"0123456789abcdef01234567", W/`+tag)...).want(304)
+	e.do("GET", "/static/map.js", nil, append(anon, "If-None-Match", `"0123456789abcdef01234567"`)...).want(200)
+
+	gz := e.do("GET", "/static/map.js", nil, append(anon, "Accept-Encoding", "gzip")...).want(200)
+	gzTag := gz.Header().Get("ETag")
+	if gz.Header().Get("Content-Encoding") != "gzip" || gzTag != strings.TrimSuffix(tag, `"`)+`-gzip"` {
+		t.Fatalf("gzip answer: encoding %q, ETag %q (plain %q)", gz.Header().Get("Content-Encoding"), gzTag, tag)
+	}
+	r := e.do("GET", "/static/map.js", nil, append(anon, "Accept-Encoding", "gzip", "If-None-Match", gzTag)...).want(304)
+	if r.Body.Len() != 0 || r.Header().Get("Content-Encoding") != "" || r.Header().Get("ETag") != gzTag {
+		t.Fatalf("gzip 304: %d bytes, encoding %q, ETag %q", r.Body.Len(), r.Header().Get("Content-Encoding"), r.Header().Get("ETag"))
 	}
 }

@@ -78,6 +78,7 @@ type server struct {
 	pageCSP    string // pageCSP plus the basemap's tile host
 	maxImport  int64
 	imports    *importJobs
+	staticTags map[string]string // ETag of each embedded static file, by name; read-only
 }
 
 // Media types of responses.
@@ -109,6 +110,11 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	s.setUpPages(opts.Basemap)
+	tags, err := staticETags()
+	if err != nil { // the files are embedded: this does not happen
+		s.log.Error("static files are served without ETags", "err", err)
+	}
+	s.staticTags = tags
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
