@@ -918,3 +918,45 @@ func TestCreateTokenForNamesTheRealMaker(t *testing.T) {
 	_, _, err = e.svc.CreateTokenFor(ctx, land.Operator("cli:root"), u, "脚本")
 	wantKind(t, "a token for a disabled user", err, land.KindConflict)
 }
+
+// Log-in attempts are kept for Limits.AttemptRetention, then deleted as new
+// ones come: the table does not grow without end under a flood of tries.
+func TestLoginAttemptsArePrunedAfterTheirRetention(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	limits := e.svc.Limits()
+	if limits.AttemptRetention != 90*24*time.Hour {
+		t.Fatalf("default retention %v, want 90 days", limits.AttemptRetention)
+	}
+	start := e.clock.now()
+	for range 3 {
+		if _, _, _, err := e.svc.Login(ctx, "nobody", "wrong password", "203.0.113.7", ""); !errors.Is(err, access.ErrBadCredentials) {
+			t.Fatal(err)
+		}
+	}
+	failures := func() int {
+		t.Helper()
+		n, _, err := e.store.CountFailures(ctx, "nobody", "203.0.113.7", start.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := failures(); n != 3 {
+		t.Fatalf("%d failures recorded, want 3", n)
+	}
+	// A day short of the retention they are kept; past it, the next attempt
+	// (anyone's) deletes them.
+	e.clock.add(limits.AttemptRetention - 24*time.Hour)
+	e.login(t, "root", rootPassword)
+	if n := failures(); n != 3 {
+		t.Fatalf("within the retention: %d failures, want 3", n)
+	}
+	e.clock.add(48 * time.Hour)
+	if _, _, _, err := e.svc.Login(ctx, "someone", "wrong password", "198.51.100.4", ""); !errors.Is(err, access.ErrBadCredentials) {
+		t.Fatal(err)
+	}
+	if n := failures(); n != 0 {
+		t.Fatalf("past the retention: %d failures left, want 0", n)
+	}
+}

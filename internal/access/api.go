@@ -97,6 +97,10 @@ type Store interface {
 	TouchToken(ctx context.Context, tokenID int64, at time.Time) error
 
 	RecordLoginAttempt(ctx context.Context, a LoginAttempt) error
+	// DeleteLoginAttemptsBefore deletes the attempts made before the given
+	// time (throttling reads only the last minutes; the table must not grow
+	// without end under a flood of tries).
+	DeleteLoginAttemptsBefore(ctx context.Context, before time.Time) error
 	// CountFailures counts failed attempts since the given time for the
 	// login and for the address, each since their last success.
 	CountFailures(ctx context.Context, login, addr string, since time.Time) (byLogin, byAddr int, err error)
@@ -119,12 +123,16 @@ func (e *ThrottledError) Error() string {
 
 // Limits are the security settings of the service.
 type Limits struct {
-	SessionIdle      time.Duration // default 30 min
-	SessionAbsolute  time.Duration // default 12 h
-	FailureWindow    time.Duration // default 15 min
-	MaxFailuresLogin int           // default 5 per account per window
-	MaxFailuresAddr  int           // default 20 per address per window
-	MinPasswordRunes int           // default 10
+	SessionIdle     time.Duration // default 30 min
+	SessionAbsolute time.Duration // default 12 h
+	FailureWindow   time.Duration // default 15 min
+	// AttemptRetention is how long log-in attempts are kept (for a look at
+	// who tried what, in the database); default 90 days, never less than
+	// FailureWindow.
+	AttemptRetention time.Duration
+	MaxFailuresLogin int // default 5 per account per window
+	MaxFailuresAddr  int // default 20 per address per window
+	MinPasswordRunes int // default 10
 }
 
 // HashParams are the argon2id parameters (OWASP: m=19 MiB, t=2, p=1 or more).

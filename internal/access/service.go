@@ -29,6 +29,7 @@ func DefaultLimits() Limits {
 		SessionIdle:      30 * time.Minute,
 		SessionAbsolute:  12 * time.Hour,
 		FailureWindow:    15 * time.Minute,
+		AttemptRetention: 90 * 24 * time.Hour,
 		MaxFailuresLogin: 5,
 		MaxFailuresAddr:  20,
 		MinPasswordRunes: 10,
@@ -46,6 +47,10 @@ func (l Limits) withDefaults() Limits {
 	if l.FailureWindow <= 0 {
 		l.FailureWindow = d.FailureWindow
 	}
+	if l.AttemptRetention <= 0 {
+		l.AttemptRetention = d.AttemptRetention
+	}
+	l.AttemptRetention = max(l.AttemptRetention, l.FailureWindow)
 	if l.MaxFailuresLogin <= 0 {
 		l.MaxFailuresLogin = d.MaxFailuresLogin
 	}

@@ -37,7 +37,8 @@ func truncate(s string, n int) string {
 // new session and its raw id (for the cookie), *ThrottledError when too many
 // log-ins failed lately for the login or from the address, whatever the
 // password, and ErrBadCredentials for an unknown login, a wrong password or
-// a disabled user, all alike and taking as long. Every attempt is recorded.
+// a disabled user, all alike and taking as long. Every attempt is recorded
+// (and those older than Limits.AttemptRetention deleted).
 func (s *Service) Login(ctx context.Context, login, password, addr, userAgent string) (string, Session, User, error) {
 	now := s.now().UTC()
 	login = truncate(NormalizeLogin(login), maxAttemptLogin)
@@ -46,6 +47,11 @@ func (s *Service) Login(ctx context.Context, login, password, addr, userAgent st
 	record := func(ok bool) error {
 		if err := s.store.RecordLoginAttempt(ctx, LoginAttempt{Login: login, Addr: addr, At: now, OK: ok}); err != nil {
 			return fmt.Errorf("access: log in %q: record attempt: %w", login, err)
+		}
+		// Attempts past their retention go as new ones come, so that a
+		// flood of tries cannot grow the table without end.
+		if err := s.store.DeleteLoginAttemptsBefore(ctx, now.Add(-s.limits.AttemptRetention)); err != nil {
+			return fmt.Errorf("access: log in %q: %w", login, err)
 		}
 		return nil
 	}

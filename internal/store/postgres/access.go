@@ -473,6 +473,19 @@ func (s *Store) RecordLoginAttempt(ctx context.Context, a access.LoginAttempt) e
 	return nil
 }
 
+// DeleteLoginAttemptsBefore deletes the attempts made before the given time
+// (to the microsecond: at_ns only orders attempts within one).
+func (s *Store) DeleteLoginAttemptsBefore(ctx context.Context, before time.Time) error {
+	err := s.writeTx(ctx, func(t *tx) error {
+		_, err := t.q.Exec(ctx, `DELETE FROM login_attempts WHERE at < $1`, tsAt(before))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: delete login attempts before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return nil
+}
+
 // CountFailures counts the failed attempts at or after since for the login
 // and for the address, each counting only those recorded after its last
 // success.

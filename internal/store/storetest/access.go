@@ -525,4 +525,21 @@ func testLoginAttempts(t *testing.T, s AccessStore) {
 	// Logins compare in any case.
 	rec("Zhao", "192.0.2.9", t0.Add(8*time.Second), false)
 	check("case", "zhao", "192.0.2.9", t0, 1, 1)
+
+	// Attempts before a time are deleted, those at it and after are kept.
+	long := t0.Add(-3 * time.Hour)
+	rec("sun", "203.0.113.5", t0.Add(-2*time.Hour), false)
+	rec("sun", "203.0.113.5", t0.Add(-time.Hour), false)
+	rec("sun", "203.0.113.5", t0.Add(9*time.Second), false)
+	check("before pruning", "sun", "203.0.113.5", long, 3, 3)
+	if err := s.DeleteLoginAttemptsBefore(ctx, t0.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	check("pruned", "sun", "203.0.113.5", long, 2, 2)
+	check("others kept", "zhao", "192.0.2.9", t0, 1, 1)
+	if err := s.DeleteLoginAttemptsBefore(ctx, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	check("all pruned", "sun", "203.0.113.5", long, 0, 0)
+	check("all pruned, others", "zhao", "192.0.2.9", long, 0, 0)
 }
