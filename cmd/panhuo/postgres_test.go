@@ -3,13 +3,17 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/http"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"panhuo/internal/store/postgres/pgtest"
+	"panhuo/migrations"
 )
 
 // testPostgres drives the binary on PostgreSQL (PANHUO_TEST_PG): serve -demo
@@ -34,7 +38,7 @@ func testPostgres(t *testing.T, bin string) {
 	}
 	srv.stop(t)
 	out, errOut, code := runBin(t, bin, "migrate", "-db", dsn)
-	if code != 0 || !strings.Contains(out, "engine postgres, schema version 3") {
+	if want := fmt.Sprintf("engine postgres, schema version %d", latestPostgresMigration(t)); code != 0 || !strings.Contains(out, want) {
 		t.Errorf("migrate on PostgreSQL: exit %d\n%s%s", code, out, errOut)
 	}
 
@@ -122,4 +126,24 @@ func sameJSON(t *testing.T, path string, a, b any) {
 			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
 		}
 	}
+}
+
+// latestPostgresMigration is the number of the last PostgreSQL migration
+// file (NNNNN_description.sql).
+func latestPostgresMigration(t *testing.T) int {
+	t.Helper()
+	names, err := fs.Glob(migrations.Postgres, migrations.PostgresDir+"/*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("migrations: %v, %d files", err, len(names))
+	}
+	latest := 0
+	for _, n := range names {
+		num, _, _ := strings.Cut(path.Base(n), "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			t.Fatalf("migration %s: %v", n, err)
+		}
+		latest = max(latest, v)
+	}
+	return latest
 }
