@@ -10,5 +10,8 @@
 //
 // Writing: Write makes the ledger workbook leaders get: one sheet per class
 // and one sheet of 盘活率 per park, whose headers map back through FieldFor so
-// that an exported ledger imports again.
+// that an exported ledger imports again. WriteRates makes the dashboard's
+// ranking workbook (盘活率排名) for a meeting. Both share one set of styles,
+// number formats and sheet layout (sheet.go) and the definition of the rate
+// columns (rates.go).
 package ledger

@@ -6,8 +6,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -36,21 +34,6 @@ const (
 	titleRow  = 1
 	headerRow = 2
 	firstRow  = 3
-)
-
-// cellKind is how a column's cells are written and shown.
-type cellKind int
-
-const (
-	kindText  cellKind = iota
-	kindID             // text that looks like a number (宗地编号, 电子监管号): number format "@"
-	kindInt            // 0
-	kindMu             // 亩 rounded to 0.01: 0.00
-	kindRatio          // 容积率, 亩均税收: 0.00
-	kindDate           // a real date: yyyy-mm-dd
-	kindPct            // a fraction shown as a percentage: 0.0%
-	kindCount          // a count of parcels: 0"宗"
-	numKinds           // the number of kinds; keep last
 )
 
 // ledgerColumn is one column of a class sheet.
@@ -141,25 +124,10 @@ func Write(w io.Writer, in WriteInput) error {
 		return fmt.Errorf("ledger sheet %s: %w", RatesSheet, err)
 	}
 	f.SetActiveSheet(0)
-	if err := f.SetDocProps(&excelize.DocProperties{Title: title + suffix, Subject: "园区三类用地台账",
-		Creator: "panhuo", Language: "zh-CN"}); err != nil {
-		return fmt.Errorf("ledger properties: %w", err)
-	}
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("write ledger workbook: %w", err)
+	if err := save(f, w, title+suffix, "园区三类用地台账"); err != nil {
+		return fmt.Errorf("ledger workbook: %w", err)
 	}
 	return nil
-}
-
-// roundMu rounds an area to 0.01 亩, what the sheet shows, so that sums in
-// Excel agree with the cells.
-func roundMu(v float64) float64 { return math.Round(v*100) / 100 }
-
-func optFloat(v *float64) any {
-	if v == nil {
-		return nil
-	}
-	return *v
 }
 
 func optDate(d land.Date) any {
@@ -167,13 +135,6 @@ func optDate(d land.Date) any {
 		return nil
 	}
 	return d.Time()
-}
-
-func optText(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // flagNames writes a parcel's flags (and removal) in Chinese.
@@ -265,114 +226,13 @@ func classColumns(c land.Class, parkName map[string]string) []ledgerColumn {
 	)
 }
 
-func cellName(col, row int) string {
-	name, _ := excelize.CoordinatesToCellName(col, row)
-	return name
-}
-
-// sheetWriter writes cells of one sheet and tracks column widths.
-type sheetWriter struct {
-	f      *excelize.File
-	st     styles
-	sheet  string
-	widths []float64
-}
-
-func (w *sheetWriter) set(col, row int, v any, kind cellKind, total bool) error {
-	cell := cellName(col, row)
-	if v != nil {
-		if err := w.f.SetCellValue(w.sheet, cell, v); err != nil {
-			return err
-		}
-		w.fit(col, displayText(v, kind))
-	}
-	return w.f.SetCellStyle(w.sheet, cell, cell, w.st.of(kind, total))
-}
-
-// fit widens column col to show s.
-func (w *sheetWriter) fit(col int, s string) {
-	for len(w.widths) < col {
-		w.widths = append(w.widths, 0)
-	}
-	if d := textWidth(s) + 2; d > w.widths[col-1] {
-		w.widths[col-1] = d
-	}
-}
-
-// applyWidths sets the widths, between 6 and 50 characters.
-func (w *sheetWriter) applyWidths() error {
-	for i, wd := range w.widths {
-		name, err := excelize.ColumnNumberToName(i + 1)
-		if err != nil {
-			return err
-		}
-		if err := w.f.SetColWidth(w.sheet, name, name, math.Min(50, math.Max(6, wd))); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// title writes the title row across ncols columns.
-func (w *sheetWriter) title(text string, ncols int) error {
-	if err := w.f.SetCellValue(w.sheet, cellName(1, titleRow), text); err != nil {
-		return err
-	}
-	last := cellName(max(ncols, 1), titleRow)
-	if ncols > 1 {
-		if err := w.f.MergeCell(w.sheet, cellName(1, titleRow), last); err != nil {
-			return err
-		}
-	}
-	if err := w.f.SetCellStyle(w.sheet, cellName(1, titleRow), last, w.st.title); err != nil {
-		return err
-	}
-	return w.f.SetRowHeight(w.sheet, titleRow, 30)
-}
-
-// headers writes the header row, bold, frozen and with an autofilter over
-// the rows up to lastRow.
-func (w *sheetWriter) headers(names []string, lastRow, frozenCols int) error {
-	for i, h := range names {
-		if err := w.f.SetCellValue(w.sheet, cellName(i+1, headerRow), h); err != nil {
-			return err
-		}
-		w.fit(i+1, h)
-	}
-	if err := w.f.SetCellStyle(w.sheet, cellName(1, headerRow), cellName(len(names), headerRow), w.st.header); err != nil {
-		return err
-	}
-	if err := w.f.SetRowHeight(w.sheet, headerRow, 24); err != nil {
-		return err
-	}
-	if err := w.f.SetPanes(w.sheet, &excelize.Panes{Freeze: true, XSplit: frozenCols, YSplit: headerRow,
-		TopLeftCell: cellName(frozenCols+1, firstRow), ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	return w.f.AutoFilter(w.sheet, cellName(1, headerRow)+":"+cellName(len(names), max(lastRow, headerRow)), nil)
-}
-
-// page sets landscape printing fitted to the width.
-func (w *sheetWriter) page() error {
-	landscape, one, zero := "landscape", 1, 0
-	if err := w.f.SetPageLayout(w.sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero}); err != nil {
-		return err
-	}
-	fit := true
-	return w.f.SetSheetProps(w.sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
-}
-
 func writeClassSheet(f *excelize.File, st styles, sheet, title string, cols []ledgerColumn, ps []*land.Parcel) error {
 	w := &sheetWriter{f: f, st: st, sheet: sheet}
-	if err := w.title(title, len(cols)); err != nil {
-		return err
-	}
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.header
 	}
-	lastData := firstRow + len(ps) - 1
-	if err := w.headers(names, lastData, 3); err != nil {
+	if err := w.head(title, names, firstRow+len(ps)-1, 3); err != nil {
 		return err
 	}
 	sums := make([]float64, len(cols))
@@ -410,88 +270,33 @@ func writeClassSheet(f *excelize.File, st styles, sheet, title string, cols []le
 			return err
 		}
 	}
-	if err := w.applyWidths(); err != nil {
+	if err := w.fitWidths(); err != nil {
 		return err
 	}
 	return w.page()
 }
 
-// rateColumn is one column of the 盘活率 sheet.
-type rateColumn struct {
-	header string
-	kind   cellKind
-	value  func(r land.RateRow) any
-}
-
-func optRate(r *float64) any {
-	if r == nil {
-		return nil
-	}
-	return *r
-}
-
-func rateColumns(rep land.RatesReport) []rateColumn {
-	cols := []rateColumn{
-		{"排名", kindInt, func(r land.RateRow) any {
-			if r.Rank == 0 {
-				return nil
-			}
-			return r.Rank
-		}},
-		{"园区", kindText, func(r land.RateRow) any {
-			if r.ParkCode == "total" && r.ParkName == "" {
-				return "合计"
-			}
-			return r.ParkName
-		}},
-		{"级别", kindText, func(r land.RateRow) any { return optText(r.Level) }},
-		{"三类用地面积(亩)", kindMu, func(r land.RateRow) any { return roundMu(r.IdentifiedMu) }},
-		{"宗数", kindInt, func(r land.RateRow) any { return r.IdentifiedCount }},
-		{"已处置面积(亩)", kindMu, func(r land.RateRow) any { return roundMu(r.DisposedMu) }},
-		{"已处置宗数", kindInt, func(r land.RateRow) any { return r.DisposedCount }},
-		{"盘活率", kindPct, func(r land.RateRow) any { return optRate(r.Rate) }},
-		{"盘活率(按宗数)", kindPct, func(r land.RateRow) any { return optRate(r.RateCount) }},
-		{"年度目标(亩)", kindMu, func(r land.RateRow) any {
-			if r.TargetMu <= 0 {
-				return nil
-			}
-			return roundMu(r.TargetMu)
-		}},
-		{"目标进度", kindPct, func(r land.RateRow) any { return optRate(r.TargetProgress) }},
-		{"建成区面积(亩)", kindMu, func(r land.RateRow) any {
-			if r.BuiltupMu <= 0 {
-				return nil
-			}
-			return roundMu(r.BuiltupMu)
-		}},
-		{"占建成区比例", kindPct, func(r land.RateRow) any { return optRate(r.BuiltupShare) }},
-	}
-	for _, cl := range land.Classes {
-		if rep.Class != "" && rep.Class != cl {
-			continue
-		}
-		name := cl.Name()
-		fig := func(r land.RateRow) land.RateFigures { return r.ByClass[cl] }
-		cols = append(cols,
-			rateColumn{name + "面积(亩)", kindMu, func(r land.RateRow) any { return roundMu(fig(r).IdentifiedMu) }},
-			rateColumn{name + "宗数", kindInt, func(r land.RateRow) any { return fig(r).IdentifiedCount }},
-			rateColumn{name + "已处置(亩)", kindMu, func(r land.RateRow) any { return roundMu(fig(r).DisposedMu) }},
-			rateColumn{name + "盘活率", kindPct, func(r land.RateRow) any { return optRate(fig(r).Rate) }},
-		)
-	}
-	return cols
-}
-
-func writeRatesSheet(f *excelize.File, st styles, title string, rep land.RatesReport, demo bool) error {
-	w := &sheetWriter{f: f, st: st, sheet: RatesSheet}
-	cols := rateColumns(rep)
-	if err := w.title(title, len(cols)); err != nil {
+// head writes the title row and the header row of a sheet of the ledger
+// workbook, freezes the header and frozenCols columns, and puts an
+// autofilter on the rows up to lastRow.
+func (w *sheetWriter) head(title string, names []string, lastRow, frozenCols int) error {
+	if err := w.banner(titleRow, title, len(names), w.st.title, 30); err != nil {
 		return err
 	}
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.header
+	if err := w.headers(headerRow, names, 24); err != nil {
+		return err
 	}
+	if err := w.freeze(headerRow, frozenCols); err != nil {
+		return err
+	}
+	return w.autoFilter(headerRow, len(names), lastRow)
+}
+
+// writeRatesSheet writes the 盘活率 sheet: a row per park in rank order, the
+// total row, and a note on the basis of the figures.
+func writeRatesSheet(f *excelize.File, st styles, title string, rep land.RatesReport, demo bool) error {
+	w := &sheetWriter{f: f, st: st, sheet: RatesSheet}
+	cols := ledgerRateColumns(rep)
 	// The autofilter covers the parks, not the total row.
 	parks := 0
 	for _, r := range rep.Rows {
@@ -499,22 +304,12 @@ func writeRatesSheet(f *excelize.File, st styles, title string, rep land.RatesRe
 			parks++
 		}
 	}
-	if err := w.headers(names, firstRow+parks-1, 2); err != nil {
+	if err := w.head(title, rateHeaders(cols), firstRow+parks-1, 2); err != nil {
 		return err
 	}
-	row := firstRow
-	for _, total := range []bool{false, true} {
-		for _, r := range rep.Rows {
-			if (r.ParkCode == "total") != total {
-				continue
-			}
-			for i, c := range cols {
-				if err := w.set(i+1, row, c.value(r), c.kind, total); err != nil {
-					return err
-				}
-			}
-			row++
-		}
+	row, err := w.rateRows(cols, rep.Rows, firstRow)
+	if err != nil {
+		return err
 	}
 	basis := "口径：盘活率 = 已处置面积 ÷ 认定面积（按计算面积，亩）；盘活率(按宗数) = 已处置宗数 ÷ 认定宗数；目标进度 = 目标年度内已处置面积 ÷ 年度目标；占建成区比例 = 认定面积 ÷ 建成区面积。"
 	if rep.From.IsZero() {
@@ -523,8 +318,9 @@ func writeRatesSheet(f *excelize.File, st styles, title string, rep land.RatesRe
 		basis = "统计区间 " + rep.From.String() + " 至 " + rep.AsOf.String() + "。" + basis
 	}
 	if demo {
-		basis += "示例数据：园区边界与地块为演示用途生成，不是官方统计。"
+		basis += demoNote
 	}
+	// The note spills over the columns to its right: it does not widen A.
 	note := cellName(1, row+1)
 	if err := f.SetCellValue(RatesSheet, note, basis); err != nil {
 		return err
@@ -532,126 +328,8 @@ func writeRatesSheet(f *excelize.File, st styles, title string, rep land.RatesRe
 	if err := f.SetCellStyle(RatesSheet, note, note, st.note); err != nil {
 		return err
 	}
-	if err := w.applyWidths(); err != nil {
+	if err := w.fitWidths(); err != nil {
 		return err
 	}
 	return w.page()
-}
-
-// displayText is how a value shows in its cell, to size the column.
-func displayText(v any, kind cellKind) string {
-	switch kind {
-	case kindDate:
-		return "2006-01-02"
-	case kindMu, kindRatio:
-		if x, ok := v.(float64); ok {
-			return fmt.Sprintf("%.2f", x)
-		}
-	case kindPct:
-		if x, ok := v.(float64); ok {
-			return fmt.Sprintf("%.1f%%", x*100)
-		}
-	case kindCount:
-		return fmt.Sprint(v) + "宗"
-	}
-	return fmt.Sprint(v)
-}
-
-// textWidth is the width of s in Excel's character units: CJK and other
-// wide characters count two.
-func textWidth(s string) float64 {
-	w := 0.0
-	for _, line := range strings.Split(s, "\n") {
-		lw := 0.0
-		for _, r := range line {
-			switch {
-			case r >= 0x1100 && (unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x30ff || r >= 0xff00 && r <= 0xffef):
-				lw += 2
-			case r < utf8.RuneSelf:
-				lw++
-			default:
-				lw += 1.5
-			}
-		}
-		w = math.Max(w, lw)
-	}
-	return w * 1.1
-}
-
-// styles are the style ids of the ledger workbook.
-type styles struct {
-	title, header, note int
-	body, total         [numKinds]int
-}
-
-func (s styles) of(k cellKind, total bool) int {
-	if total {
-		return s.total[k]
-	}
-	return s.body[k]
-}
-
-func newStyles(f *excelize.File) (styles, error) {
-	var s styles
-	var err error
-	border := []excelize.Border{
-		{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
-		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1},
-	}
-	const font = "微软雅黑"
-	if s.title, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Family: font},
-		Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}}); err != nil {
-		return s, err
-	}
-	if s.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 11, Family: font}, Border: border,
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}}); err != nil {
-		return s, err
-	}
-	if s.note, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Size: 10, Color: "595959", Family: font},
-		Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}}); err != nil {
-		return s, err
-	}
-	date, pct, count := "yyyy-mm-dd", "0.0%", `0"宗"`
-	for k := kindText; k < numKinds; k++ {
-		for _, total := range []bool{false, true} {
-			st := &excelize.Style{Font: &excelize.Font{Size: 11, Bold: total, Family: font}, Border: border,
-				Alignment: &excelize.Alignment{Vertical: "center"}}
-			if total {
-				st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}
-			}
-			switch k {
-			case kindText:
-				st.Alignment.Horizontal = "left"
-			case kindID:
-				st.NumFmt = 49 // @
-				st.Alignment.Horizontal = "left"
-			case kindInt:
-				st.NumFmt = 1 // 0
-				st.Alignment.Horizontal = "right"
-			case kindMu, kindRatio:
-				st.NumFmt = 2 // 0.00
-				st.Alignment.Horizontal = "right"
-			case kindDate:
-				st.CustomNumFmt = &date
-				st.Alignment.Horizontal = "center"
-			case kindPct:
-				st.CustomNumFmt = &pct
-				st.Alignment.Horizontal = "right"
-			case kindCount:
-				st.CustomNumFmt = &count
-				st.Alignment.Horizontal = "right"
-			}
-			id, err := f.NewStyle(st)
-			if err != nil {
-				return s, err
-			}
-			if total {
-				s.total[k] = id
-			} else {
-				s.body[k] = id
-			}
-		}
-	}
-	return s, nil
 }
