@@ -3,7 +3,7 @@
 // POST /api/parcels/{id}/disposals.
 import { api, el } from "./session.js";
 import { mu } from "./map-fields.js";
-import { field, clearErrors, showErrors, today } from "./map-formutil.js";
+import { field, clearErrors, showFailure, today } from "./map-formutil.js";
 
 /** The form; onDone receives the parcel (an API Feature) after the write. */
 export function disposalForm(ctx, f, onDone) {
@@ -46,10 +46,7 @@ export function disposalForm(ctx, f, onDone) {
       status.textContent = "已登记";
       onDone(data.parcel);
     } catch (err) {
-      const rest = showErrors(form, err.problem);
-      status.className = "form-status error";
-      status.textContent = (err.problem && err.problem.title) || err.message;
-      if (rest.length) status.textContent += "：" + rest.map((e) => e.reason).join("；");
+      showFailure(form, status, err);
     } finally {
       submit.disabled = false;
     }

@@ -7,11 +7,13 @@
 //     snapping to parcels and park boundaries; each changed parcel is saved
 //     with PATCH and If-Match.
 //   修改信息: the form, PATCH of what changed.
+//   删除地块: the removal form (reason, date), DELETE with If-Match.
 // The area in 亩 on the Gauss-Krüger plane is shown live while drawing and
 // editing (gk.js); the server's faults about a shape are shown on the map.
 import { el } from "./session.js";
-import { mu } from "./map-fields.js";
+import { mu, parcelTitle } from "./map-fields.js";
 import { parcelForm } from "./map-form.js";
+import { deleteForm } from "./map-delete.js";
 import { showConflict } from "./map-conflict.js";
 import { shapeEditor } from "./map-shape.js";
 
@@ -237,6 +239,34 @@ export function setUpEditing(ctx) {
     ctx.panel.showContent("修改地块信息", form);
   }
 
+  function removeParcel(f, draft) {
+    clearFaults();
+    setMode("form", "");
+    const form = deleteForm(ctx, f, {
+      draft,
+      onCancel: () => {
+        finish();
+        ctx.select(f);
+      },
+      onDone: (apiFeature) => {
+        finish();
+        const gone = ctx.removeFeature(apiFeature);
+        ctx.panel.show(gone);
+        ctx.status(`已删除地块「${parcelTitle(gone.getProperties(), gone.getId())}」，已从地图上移除`, "ok");
+      },
+      onConflict: (base, mine) => {
+        finish();
+        showConflict(ctx, f.getId(), base, mine, (current) => {
+          const nf = ctx.updateFeature(current);
+          ctx.select(nf);
+          removeParcel(nf, { reason: mine.properties.removed_reason, removed_on: mine.properties.removed_on });
+        }, "remove");
+      },
+    });
+    ctx.panel.showContent("删除地块", form);
+    form.elements.namedItem("reason").focus();
+  }
+
   function finish() {
     if (draw) map.removeInteraction(draw);
     draw = null;
@@ -263,5 +293,5 @@ export function setUpEditing(ctx) {
 
   const shapes = shapeEditor({ ctx, setMode, showArea, showFaults, clearFaults, startModify, finish });
   setMode(null);
-  return { busy: () => mode !== null, editInfo, editShape: shapes.edit, cancel, startDraw };
+  return { busy: () => mode !== null, editInfo, editShape: shapes.edit, removeParcel, cancel, startDraw };
 }

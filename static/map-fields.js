@@ -76,6 +76,11 @@ export const LABELS = {
   ...Object.fromEntries(LEDGER_FIELDS.map((f) => [f.name, f.label])),
 };
 
+/** The name a person knows a parcel by: 项目名称, else 宗地编号, else its id. */
+export function parcelTitle(p, id) {
+  return p.project_name || p.code || `地块 #${id}`;
+}
+
 /** Whether a ledger field applies to a class. */
 export function fieldApplies(f, cls) {
   return !f.classes || f.classes.includes(cls);

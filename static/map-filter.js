@@ -2,7 +2,7 @@
 // what is in view (count and 亩 per class) and the search by 宗地编号,
 // 电子监管号, 项目名称 or 用地单位 over the loaded parcels.
 import { el } from "./session.js";
-import { CLASSES, STATUSES, mu } from "./map-fields.js";
+import { CLASSES, STATUSES, mu, parcelTitle } from "./map-fields.js";
 
 const SEARCH_FIELDS = ["code", "supervision_no", "project_name", "land_user"];
 const MAX_HITS = 20;
@@ -155,7 +155,7 @@ export function setUpFilters(ctx) {
       results.append(el("li", { className: "none" }, "未找到匹配的地块"));
     }
     for (const f of found) {
-      const title = f.get("project_name") || f.get("code") || `地块 #${f.getId()}`;
+      const title = parcelTitle(f.getProperties(), f.getId());
       const sub = [f.get("code"), f.get("supervision_no"), f.get("land_user"), ctx.parkName(f.get("park_code"))].filter(Boolean).join(" · ");
       results.append(el("li", {}, el("button", { type: "button", onclick: () => go(f) },
         el("span", { className: "hit-title" }, title), el("span", { className: "hit-sub" }, sub))));

@@ -5,7 +5,7 @@
 // the caller, which shows them on the map.
 import { api, el } from "./session.js";
 import { CLASSES, LEDGER_FIELDS, fieldApplies, mu } from "./map-fields.js";
-import { field, clearErrors, showErrors } from "./map-formutil.js";
+import { field, clearErrors, showErrors, showFailure } from "./map-formutil.js";
 
 // An input for a ledger field, holding value v.
 function inputFor(fd, v) {
@@ -132,14 +132,8 @@ export function parcelForm(ctx, opts) {
       status.textContent = "已保存";
       opts.onSaved(res.data);
     } catch (err) {
-      const p = err.problem;
-      const rest = showErrors(form, p);
-      status.className = "form-status error";
-      status.textContent = (p && p.title) || err.message;
-      if (rest.length) {
-        status.textContent += "：" + rest.map((e) => e.reason).join("；");
-        if (opts.onFaults) opts.onFaults(rest, p);
-      }
+      const rest = showFailure(form, status, err);
+      if (rest.length && opts.onFaults) opts.onFaults(rest, err.problem);
     } finally {
       submit.disabled = false;
     }

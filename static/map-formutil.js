@@ -37,6 +37,20 @@ export function showErrors(form, problem) {
   return rest;
 }
 
+/**
+ * Shows a refused write (an ApiError): the reasons with a field next to it,
+ * the problem's title and the other reasons in the form's status line.
+ * Returns the other reasons, for the caller to show elsewhere if it can.
+ */
+export function showFailure(form, status, err) {
+  const p = err.problem;
+  const rest = showErrors(form, p);
+  status.className = "form-status error";
+  status.textContent = (p && p.title) || err.message;
+  if (rest.length) status.textContent += "：" + rest.map((e) => e.reason).join("；");
+  return rest;
+}
+
 /** Today as YYYY-MM-DD, local time. */
 export function today() {
   const d = new Date();

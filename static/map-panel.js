@@ -1,10 +1,11 @@
 // panhuo map: the side panel of a parcel — ledger fields, computed and
 // declared area, disposal steps and history; for users who may write the
-// parcel, the buttons to edit it and the form to record a disposal. The
-// ledger part comes from the loaded feature at once; steps and history
-// follow from the API.
+// parcel, the buttons to edit or remove it and the form to record a
+// disposal. A removed parcel (just removed, or removed by someone else)
+// shows when, why and by whom, and no tools. The ledger part comes from
+// the loaded feature at once; steps and history follow from the API.
 import { api, el } from "./session.js";
-import { LEDGER_FIELDS, LABELS, className, statusName, fieldApplies, showValue, flagName, mu, formatNumber } from "./map-fields.js";
+import { LEDGER_FIELDS, LABELS, className, statusName, fieldApplies, showValue, flagName, mu, formatNumber, parcelTitle } from "./map-fields.js";
 import { disposalForm } from "./map-disposal.js";
 
 const EVENT_KINDS = {
@@ -30,6 +31,18 @@ function facts(pairs) {
     dl.append(el("dt", {}, label), el("dd", { className: cls || "" }, value === "" || value === null || value === undefined ? "—" : String(value)));
   }
   return dl;
+}
+
+/** The notice on a removed parcel: when, why and by whom. */
+function removedNote(p) {
+  return el("section", { className: "removed-note", id: "removed-note", attrs: { role: "note" } },
+    el("h3", {}, "该地块已删除"),
+    facts([
+      ["删除日期", p.removed_on],
+      ["删除原因", p.removed_reason],
+      ["操作人", `${p.updated_by || ""} ${formatTime(p.updated_at)}`.trim()],
+    ]),
+    el("p", { className: "muted" }, "已从地图上移除，自删除日期起不计入处置率；台账信息和处置记录保留在修改历史中。"));
 }
 
 /** The fields an update changed, by label. */
@@ -70,12 +83,27 @@ export function makePanel(ctx) {
     document.body.classList.add("panel-open");
   }
 
+  /** The edit buttons and the disposal form, for users who may write the parcel. */
+  function editTools(f, title) {
+    const id = f.getId();
+    const actions = el("div", { className: "actions" },
+      el("button", { type: "button", id: "edit-info", onclick: () => ctx.editor.editInfo(f) }, "修改信息"),
+      el("button", { type: "button", id: "edit-shape", onclick: () => ctx.editor.editShape(f) }, "修改图形"),
+      el("button", { type: "button", id: "delete-parcel", className: "danger-outline", onclick: () => ctx.editor.removeParcel(f) }, "删除地块"));
+    const form = disposalForm(ctx, f, (parcel) => {
+      const nf = ctx.updateFeature(parcel);
+      ctx.status(`已登记处置：${title}，状态为「${statusName(nf.get("status"))}」`, "ok");
+      if (ctx.selectedId() === id) show(nf);
+    });
+    return [el("section", { className: "edit" }, el("h3", {}, "编辑"), actions), form];
+  }
+
   function show(f) {
     const my = ++seq;
     current = f;
     const p = f.getProperties();
     const id = f.getId();
-    const title = p.project_name || p.code || `地块 #${id}`;
+    const title = parcelTitle(p, id);
     const close = el("button", { type: "button", className: "close", title: "关闭", onclick: () => ctx.select(null) }, "×");
     const head = el("div", { className: "panel-head" },
       el("h2", { className: "parcel-title" }, title), close);
@@ -83,6 +111,7 @@ export function makePanel(ctx) {
       el("span", { className: "chip c-" + p.class }, className(p.class)),
       el("span", { className: "chip s-" + p.status }, statusName(p.status)),
       el("span", { className: "chip park" }, ctx.parkName(p.park_code)),
+      p.removed_on ? el("span", { className: "chip removed" }, "已删除") : null,
       ...(p.flags || []).map((fl) => el("span", { className: "chip flag" }, flagName(fl))));
 
     const ledger = LEDGER_FIELDS.filter((fd) => fieldApplies(fd, p.class) && fd.name !== "declared_area_mu")
@@ -106,21 +135,11 @@ export function makePanel(ctx) {
     const disposals = el("section", { className: "disposals" }, el("h3", {}, "处置记录"), el("p", { className: "muted" }, "正在加载…"));
     const history = el("section", { className: "history" }, el("h3", {}, "修改历史"), el("p", { className: "muted" }, "正在加载…"));
 
-    const parts = [head, chips,
+    const parts = [head, chips, p.removed_on ? removedNote(p) : null,
       el("section", { className: "ledger" }, el("h3", {}, "台账信息"), facts(ledger)),
       el("section", { className: "area" }, el("h3", {}, "面积"), facts(areaPairs))];
 
-    if (ctx.canEdit(p.park_code) && ctx.editor) {
-      const actions = el("div", { className: "actions" },
-        el("button", { type: "button", id: "edit-info", onclick: () => ctx.editor.editInfo(f) }, "修改信息"),
-        el("button", { type: "button", id: "edit-shape", onclick: () => ctx.editor.editShape(f) }, "修改图形"));
-      const form = disposalForm(ctx, f, (parcel) => {
-        const nf = ctx.updateFeature(parcel);
-        ctx.status(`已登记处置：${title}，状态为「${statusName(nf.get("status"))}」`, "ok");
-        if (ctx.selectedId() === id) show(nf);
-      });
-      parts.push(el("section", { className: "edit" }, el("h3", {}, "编辑"), actions), form);
-    }
+    if (!p.removed_on && ctx.canEdit(p.park_code) && ctx.editor) parts.push(...editTools(f, title));
     parts.push(disposals, history,
       el("section", { className: "meta" }, facts([
         ["地块编号（系统）", String(id)],
@@ -128,7 +147,7 @@ export function makePanel(ctx) {
         ["最后修改", `${formatTime(p.updated_at)} ${p.updated_by || ""}`],
         ["版本", String(p.version)],
       ])));
-    node.replaceChildren(...parts);
+    node.replaceChildren(...parts.filter(Boolean));
     node.hidden = false;
     node.scrollTop = 0;
     document.body.classList.add("panel-open");

@@ -6,6 +6,7 @@
 // shape is shown on the map.
 import { api, el } from "./session.js";
 import { showConflict } from "./map-conflict.js";
+import { parcelTitle } from "./map-fields.js";
 
 /**
  * kit: {ctx, setMode, showArea, showFaults, clearFaults, startModify, finish}
@@ -35,7 +36,7 @@ export function shapeEditor(kit) {
     });
     shape = { feature: f, originals: new Map(linked.map((x) => [x, x.getGeometry().clone()])), bases: new Map(linked.map((x) => [x, { ...x.getProperties() }])) };
     setMode("shape", linked.length > 1 ? `拖动顶点修改图形；与相邻 ${linked.length - 1} 宗地块共用的顶点一起移动` : "拖动顶点修改图形；靠近其他地块或园区边界时自动吸附");
-    ctx.panel.showContent("修改图形", el("p", {}, `正在修改：${f.get("project_name") || f.get("code") || "地块 #" + f.getId()}`),
+    ctx.panel.showContent("修改图形", el("p", {}, `正在修改：${parcelTitle(f.getProperties(), f.getId())}`),
       el("p", { className: "muted" }, "在地图上拖动顶点；在边上拖动可增加顶点，按住 Alt 单击顶点可删除。完成后点工具栏的“保存图形”。"));
     startModify(new ol.Collection(linked), () => showArea(gt.area(f.getGeometry()), ol.extent.getCenter(f.getGeometry().getExtent())));
     showArea(gt.area(f.getGeometry()), ol.extent.getCenter(f.getGeometry().getExtent()));

@@ -146,6 +146,20 @@ async function boot() {
       f.setGeometry(nf.getGeometry());
       return f;
     },
+    /**
+     * Takes a removed parcel (an API Feature) off the map and out of the
+     * selection; returns it as a feature outside the layer, for the panel.
+     */
+    removeFeature(apiFeature) {
+      const [gone] = gt.readFeatures([apiFeature]);
+      const f = parcels.getFeatureById(gone.getId());
+      if (f) parcels.removeFeature(f);
+      if (selectedId === gone.getId()) {
+        selectedId = null;
+        selection.clear();
+      }
+      return gone;
+    },
     /** Parcels at a map coordinate that pass the filter, smallest first. */
     parcelsAt(coord) {
       if (!parcelLayer.getVisible()) return [];

@@ -202,12 +202,18 @@ func freeShape(t *testing.T, c *apiClient, code string) orb.Ring {
 // patchIfMatch sends a merge patch with If-Match as c's user.
 func patchIfMatch(t *testing.T, c *apiClient, id int64, version int, body any) (int, []byte) {
 	t.Helper()
+	return ifMatchRequest(t, c, "PATCH", "application/merge-patch+json", id, version, body)
+}
+
+// ifMatchRequest sends a write of a parcel with If-Match as c's user.
+func ifMatchRequest(t *testing.T, c *apiClient, method, contentType string, id int64, version int, body any) (int, []byte) {
+	t.Helper()
 	b, _ := json.Marshal(body)
-	req, err := http.NewRequest("PATCH", fmt.Sprintf("%s/api/parcels/%d", c.base, id), bytes.NewReader(b))
+	req, err := http.NewRequest(method, fmt.Sprintf("%s/api/parcels/%d", c.base, id), bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/merge-patch+json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("If-Match", strconv.Quote(strconv.Itoa(version)))
 	req.Header.Set("X-CSRF-Token", c.csrf)
 	req.AddCookie(c.cookie)
@@ -520,7 +526,7 @@ func TestMapEditToolsByRole(t *testing.T) {
 	admin := srv.client(t, "admin")
 	lljk := featureID(t, firstParcel(t, admin, "LLJK", ""))
 	zzgx := featureID(t, firstParcel(t, admin, "ZZGX", ""))
-	tools := `document.querySelectorAll("#draw-start, #edit-info, #edit-shape, #disposal-form, #parcel-form").length`
+	tools := `document.querySelectorAll("#draw-start, #edit-info, #edit-shape, #delete-parcel, #disposal-form, #parcel-form, #delete-form").length`
 	openParcel := func(b *browser, park string, id int64) {
 		t.Helper()
 		b.navigate(fmt.Sprintf("/?park=%s", park))
@@ -549,13 +555,13 @@ func TestMapEditToolsByRole(t *testing.T) {
 	officer.login("officer")
 	waitMap(officer)
 	openParcel(officer, "ZZGX", zzgx)
-	if n := eval[int](officer, `document.querySelectorAll("#panel #edit-info, #panel #edit-shape, #panel #disposal-form").length`); n != 0 {
+	if n := eval[int](officer, `document.querySelectorAll("#panel #edit-info, #panel #edit-shape, #panel #delete-parcel, #panel #disposal-form").length`); n != 0 {
 		t.Errorf("the officer of LLJK sees %d edit tools on a parcel of ZZGX", n)
 	}
 	officer.screenshot("officer-zzgx")
 	openParcel(officer, "LLJK", lljk)
-	if n := eval[int](officer, `document.querySelectorAll("#panel #edit-info, #panel #edit-shape, #panel #disposal-form").length`); n != 3 {
-		t.Errorf("the officer of LLJK sees %d of 3 edit tools on a parcel of LLJK", n)
+	if n := eval[int](officer, `document.querySelectorAll("#panel #edit-info, #panel #edit-shape, #panel #delete-parcel, #panel #disposal-form").length`); n != 4 {
+		t.Errorf("the officer of LLJK sees %d of 4 edit tools on a parcel of LLJK", n)
 	}
 	officer.checkClean()
 }
