@@ -39,28 +39,24 @@ func polygonAreaM2(p orb.Polygon, z Zone) float64 {
 	return a
 }
 
-// ringSignedAreaM2 is the signed shoelace area of r on zone z's plane,
-// positive when r runs counter-clockwise. Coordinates are taken relative to
-// the first vertex, so that products of millions of metres do not eat the
-// digits of the result.
+// ringSignedAreaM2 is the RingSignedArea of r projected to zone z's plane
+// (m²), positive when r runs counter-clockwise. The projected vertices go to a
+// buffer on the stack when the ring is short, as a parcel's rings are; a
+// closing vertex is not projected (RingSignedArea implies the closing edge).
 func ringSignedAreaM2(r orb.Ring, z Zone) float64 {
-	n := len(r)
-	if n > 1 && r[0] == r[n-1] {
-		n--
+	if n := len(r); n > 1 && r[0] == r[n-1] {
+		r = r[:n-1]
 	}
-	if n < 3 {
-		return 0
+	var buf [64]orb.Point
+	plane := orb.Ring(buf[:0])
+	if len(r) > len(buf) {
+		plane = make(orb.Ring, 0, len(r))
 	}
-	x0, y0 := z.Forward(r[0][0], r[0][1])
-	var s, px, py float64 // (px, py): previous vertex; vertex 0 is the origin
-	for i := 1; i < n; i++ {
-		x, y := z.Forward(r[i][0], r[i][1])
-		x -= x0
-		y -= y0
-		s += px*y - x*py
-		px, py = x, y
+	for _, p := range r {
+		x, y := z.Forward(p[0], p[1])
+		plane = append(plane, orb.Point{x, y})
 	}
-	return s / 2
+	return RingSignedArea(plane)
 }
 
 // CentroidZone is the zone holding the centroid of g: the area-weighted

@@ -62,14 +62,10 @@ func TestAreaM2AgainstPROJ(t *testing.T) {
 	}
 }
 
+// asPolygons is Polygons without its ok, for ranging over.
 func asPolygons(g orb.Geometry) []orb.Polygon {
-	switch g := g.(type) {
-	case orb.Polygon:
-		return []orb.Polygon{g}
-	case orb.MultiPolygon:
-		return g
-	}
-	return nil
+	polys, _ := Polygons(g)
+	return polys
 }
 
 func reversed(r orb.Ring) orb.Ring {

@@ -175,13 +175,8 @@ func (c CRS) ToLonLat(g orb.Geometry) (out orb.Geometry, zone Zone, planarAreaM2
 	if c.Geographic() {
 		return g, 0, 0, nil, nil
 	}
-	var polys []orb.Polygon
-	switch t := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys = t
-	default:
+	polys, ok := Polygons(g)
+	if !ok {
 		return nil, 0, 0, nil, fmt.Errorf("不支持的几何类型 %T", g)
 	}
 	// Read the zone from the first vertex's easting.
@@ -235,7 +230,7 @@ func (c CRS) ToLonLat(g orb.Geometry) (out orb.Geometry, zone Zone, planarAreaM2
 				lon, lat := zone.Inverse(e, q[1])
 				ring[k] = orb.Point{lon, lat}
 			}
-			a := math.Abs(planeSignedArea(plane))
+			a := math.Abs(RingSignedArea(plane))
 			if j == 0 {
 				planarAreaM2 += a
 			} else {

@@ -495,7 +495,8 @@ func (d *gjDecoder) polygon(rings [][]gjPosition) (orb.Polygon, bool) {
 // firstVertex is the first vertex of the first feature with a geometry.
 func firstVertex(fs []Feature) (orb.Point, bool) {
 	for _, f := range fs {
-		for _, p := range polygonsOf(f.Geometry) {
+		polys, _ := Polygons(f.Geometry)
+		for _, p := range polys {
 			for _, r := range p {
 				if len(r) > 0 {
 					return r[0], true
@@ -506,20 +507,11 @@ func firstVertex(fs []Feature) (orb.Point, bool) {
 	return orb.Point{}, false
 }
 
-func polygonsOf(g orb.Geometry) []orb.Polygon {
-	switch g := g.(type) {
-	case orb.Polygon:
-		return []orb.Polygon{g}
-	case orb.MultiPolygon:
-		return g
-	}
-	return nil
-}
-
 // outOfLonLat returns the first point of g outside longitude ±180°,
 // latitude ±90°.
 func outOfLonLat(g orb.Geometry) (orb.Point, bool) {
-	for _, p := range polygonsOf(g) {
+	polys, _ := Polygons(g)
+	for _, p := range polys {
 		for _, r := range p {
 			for _, q := range r {
 				if !(math.Abs(q[0]) <= 180 && math.Abs(q[1]) <= 90) {
@@ -531,21 +523,14 @@ func outOfLonLat(g orb.Geometry) (orb.Point, bool) {
 	return orb.Point{}, false
 }
 
-// orientPolygons orients shells counter-clockwise and holes clockwise.
+// orientPolygons orients shells counter-clockwise and holes clockwise,
+// replacing the rings of g's polygons.
 func orientPolygons(g orb.Geometry) orb.Geometry {
-	switch t := g.(type) {
-	case orb.Polygon:
-		for i := range t {
-			t[i] = orient(t[i], i == 0)
+	polys, _ := Polygons(g)
+	for _, p := range polys {
+		for i := range p {
+			p[i] = OrientRing(p[i], i == 0)
 		}
-		return t
-	case orb.MultiPolygon:
-		for _, p := range t {
-			for i := range p {
-				p[i] = orient(p[i], i == 0)
-			}
-		}
-		return t
 	}
 	return g
 }

@@ -39,7 +39,7 @@ func readGeoJSONExpected(t *testing.T) map[string]float64 {
 }
 
 // ringIsCCW reports the orientation of a lon/lat ring.
-func ringIsCCW(r orb.Ring) bool { return planeSignedArea(r) > 0 }
+func ringIsCCW(r orb.Ring) bool { return RingSignedArea(r) > 0 }
 
 func TestReadGeoJSONGDALFixtures(t *testing.T) {
 	want := readGeoJSONExpected(t)
@@ -107,7 +107,7 @@ func TestReadGeoJSONGDALFixtures(t *testing.T) {
 				if d := MuFromM2(math.Abs(area - want[code])); d > 0.0005 {
 					t.Errorf("%s: area %.4f m², GDAL %.4f m² (%.6f 亩 apart)", code, area, want[code], d)
 				}
-				for _, p := range polygonsOf(f.Geometry) {
+				for _, p := range asPolygons(f.Geometry) {
 					for j, r := range p {
 						if r[0] != r[len(r)-1] || ringIsCCW(r) != (j == 0) {
 							t.Errorf("%s: ring %d closed %v ccw %v", code, j, r[0] == r[len(r)-1], ringIsCCW(r))

@@ -103,13 +103,8 @@ func (ix *AreaIndex) Candidates(b orb.Bound) []int {
 // be overlaid with an area it is validated first, and an invalid g is an
 // error (wrapping *InvalidError).
 func (ix *AreaIndex) Shares(g orb.Geometry, z Zone) (shares []Share, inside bool, err error) {
-	var polys []orb.Polygon
-	switch t := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys = t
-	default:
+	polys, ok := Polygons(g)
+	if !ok {
 		return nil, false, fmt.Errorf("area shares: unsupported geometry %T, want Polygon or MultiPolygon", g)
 	}
 	if pointCount(polys...) == 0 {

@@ -82,26 +82,14 @@ func normalizePolygon(p orb.Polygon, round func(float64) float64) orb.Polygon {
 		if len(nr) > 1 && nr[0] != nr[len(nr)-1] {
 			nr = append(nr, nr[0])
 		}
-		a := ringSignedAreaDeg(nr)
+		// Orientation in degrees is orientation on the Gauss-Krüger plane, a
+		// conformal map. Unlike OrientRing, a shell without area (rounding
+		// can collapse one) is left as it is rather than reversed.
+		a := RingSignedArea(nr)
 		if (i == 0 && a < 0) || (i > 0 && a > 0) {
 			nr.Reverse()
 		}
 		out[i] = nr
 	}
 	return out
-}
-
-// ringSignedAreaDeg is the signed shoelace area of r in degrees², positive
-// counter-clockwise. Orientation on the Gauss-Krüger plane, a conformal map,
-// is the same.
-func ringSignedAreaDeg(r orb.Ring) float64 {
-	if len(r) < 3 {
-		return 0
-	}
-	x0, y0 := r[0][0], r[0][1]
-	var s float64
-	for i := 1; i+1 < len(r); i++ {
-		s += (r[i][0]-x0)*(r[i+1][1]-y0) - (r[i+1][0]-x0)*(r[i][1]-y0)
-	}
-	return s / 2
 }

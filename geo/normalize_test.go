@@ -72,7 +72,7 @@ func TestNormalizeKeepsArea(t *testing.T) {
 		}
 		for i, p := range asPolygons(n) {
 			for j, r := range p {
-				a := ringSignedAreaDeg(r)
+				a := RingSignedArea(r)
 				if (j == 0) != (a > 0) {
 					t.Errorf("%s: polygon %d ring %d has signed area %g", f.Name, i, j, a)
 				}

@@ -277,7 +277,7 @@ func largestShell(mp orb.MultiPolygon) orb.Ring {
 	ba := -1.0
 	for _, p := range mp {
 		if len(p) > 0 {
-			if a := math.Abs(ringSignedAreaDeg(p[0])); a > ba {
+			if a := math.Abs(RingSignedArea(p[0])); a > ba {
 				best, ba = p[0], a
 			}
 		}

@@ -31,7 +31,7 @@ func TestSyntheticParks(t *testing.T) {
 		if b.Min[0] < 105 || b.Max[0] > 120 || b.Min[1] < 22 || b.Max[1] > 32 {
 			t.Errorf("park %d outside lon 105–120, lat 22–32: %v", i, b)
 		}
-		if ringSignedAreaDeg(p[0][0]) <= 0 {
+		if RingSignedArea(p[0][0]) <= 0 {
 			t.Errorf("park %d: shell not counter-clockwise", i)
 		}
 		items[i] = rtree.BulkItem{Box: boxOf(b), RecordID: i}

@@ -460,26 +460,26 @@ func (p *txtParser) buildParcel(r *txtRawParcel) (TXTParcel, bool) {
 	var polys []orb.Polygon
 	for _, rg := range rings {
 		if rg.no == 1 {
-			polys = append(polys, orb.Polygon{orient(rg.ring, true)})
+			polys = append(polys, orb.Polygon{OrientRing(rg.ring, true)})
 			continue
 		}
 		hole := false
 		for i := range polys {
 			if planar.RingContains(polys[i][0], rg.ring[0]) {
-				polys[i] = append(polys[i], orient(rg.ring, false))
+				polys[i] = append(polys[i], OrientRing(rg.ring, false))
 				hole = true
 				break
 			}
 		}
 		if !hole {
-			polys = append(polys, orb.Polygon{orient(rg.ring, true)})
+			polys = append(polys, orb.Polygon{OrientRing(rg.ring, true)})
 		}
 	}
 	var area float64
 	for _, pl := range polys {
-		area += math.Abs(planeSignedArea(pl[0]))
+		area += math.Abs(RingSignedArea(pl[0]))
 		for _, h := range pl[1:] {
-			area -= math.Abs(planeSignedArea(h))
+			area -= math.Abs(RingSignedArea(h))
 		}
 	}
 	if !(area >= MinAreaM2) {
@@ -534,37 +534,4 @@ func parcelLabel(r *txtRawParcel) string {
 		return fmt.Sprintf("%q（第 %d 个）", r.Code, r.Index)
 	}
 	return fmt.Sprintf("第 %d 个", r.Index)
-}
-
-// planeSignedArea is the shoelace area of a plane ring, positive when
-// counter-clockwise, with coordinates relative to the first vertex.
-func planeSignedArea(r orb.Ring) float64 {
-	n := len(r)
-	if n > 1 && r[0] == r[n-1] {
-		n--
-	}
-	if n < 3 {
-		return 0
-	}
-	x0, y0 := r[0][0], r[0][1]
-	var s, px, py float64
-	for i := 1; i < n; i++ {
-		x, y := r[i][0]-x0, r[i][1]-y0
-		s += px*y - x*py
-		px, py = x, y
-	}
-	return s / 2
-}
-
-// orient returns r counter-clockwise when ccw, clockwise otherwise,
-// reversing a copy when needed.
-func orient(r orb.Ring, ccw bool) orb.Ring {
-	if (planeSignedArea(r) > 0) == ccw {
-		return r
-	}
-	out := make(orb.Ring, len(r))
-	for i, q := range r {
-		out[len(r)-1-i] = q
-	}
-	return out
 }

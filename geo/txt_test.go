@@ -36,16 +36,10 @@ func readTXTFixture(t *testing.T, name string) TXTFile {
 	return f
 }
 
+// ringCounts is the number of rings of each polygon of g.
 func ringCounts(g orb.Geometry) []int {
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	}
 	var out []int
-	for _, p := range polys {
+	for _, p := range asPolygons(g) {
 		out = append(out, len(p))
 	}
 	return out
@@ -172,7 +166,7 @@ func TestReadBaobuTXTVertexAgainstPROJ(t *testing.T) {
 func TestReadBaobuTXTHoleOrientation(t *testing.T) {
 	p := readTXTFixture(t, "unprefixed_hole.txt").Parcels[0]
 	pl := p.Planar.(orb.Polygon)
-	if planeSignedArea(pl[0]) <= 0 || planeSignedArea(pl[1]) >= 0 {
+	if RingSignedArea(pl[0]) <= 0 || RingSignedArea(pl[1]) >= 0 {
 		t.Errorf("shell must be counter-clockwise and hole clockwise: %v", pl)
 	}
 }

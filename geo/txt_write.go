@@ -203,17 +203,14 @@ type txtOutRing struct {
 // txtRings projects g to zone's plane, rounds to decimals and returns its
 // rings in writing order with the area of the rounded coordinates (m²).
 func txtRings(g orb.Geometry, zone Zone, decimals int) ([]txtOutRing, float64, error) {
-	var polys []orb.Polygon
-	switch t := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys = t
-	case orb.Ring:
-		polys = []orb.Polygon{{t}}
-	case nil:
-		return nil, 0, fmt.Errorf("没有图形")
-	default:
+	if r, ok := g.(orb.Ring); ok {
+		g = orb.Polygon{r} // a bare ring is written as a one-ring polygon
+	}
+	polys, ok := Polygons(g)
+	if !ok {
+		if g == nil {
+			return nil, 0, fmt.Errorf("没有图形")
+		}
 		return nil, 0, fmt.Errorf("图形类型 %s 不是面：报部格式只能写多边形", g.GeoJSONType())
 	}
 	var rings []txtOutRing
@@ -231,7 +228,9 @@ func txtRings(g orb.Geometry, zone Zone, decimals int) ([]txtOutRing, float64, e
 			for k, q := range out {
 				plane[k] = q.p
 			}
-			a := planeSignedArea(plane)
+			// Shells counter-clockwise, holes clockwise, by OrientRing's rule;
+			// out, the text to write, is reversed rather than its copy plane.
+			a := RingSignedArea(plane)
 			if (a > 0) != (ri == 0) {
 				for x, y := 0, len(out)-1; x < y; x, y = x+1, y-1 {
 					out[x], out[y] = out[y], out[x]

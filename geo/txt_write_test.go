@@ -43,7 +43,7 @@ func gkVertices(t *testing.T, raw json.RawMessage) []orb.Point {
 
 func planarVertices(g orb.Geometry) []orb.Point {
 	var out []orb.Point
-	for _, p := range polygonsOf(g) {
+	for _, p := range asPolygons(g) {
 		for _, r := range p {
 			out = append(out, r...)
 		}
@@ -104,8 +104,8 @@ func TestWriteBaobuTXTRoundTrip(t *testing.T) {
 			if len(pc.Warnings) != 0 {
 				t.Errorf("%s: warnings %q", f.Name, pc.Warnings)
 			}
-			if ringCounts := ringsPerPart(pc.Planar); !slices.Equal(ringCounts, ringsPerPart(f.geom)) {
-				t.Errorf("%s: rings %v, want %v", f.Name, ringCounts, ringsPerPart(f.geom))
+			if got, want := ringCounts(pc.Planar), ringCounts(f.geom); !slices.Equal(got, want) {
+				t.Errorf("%s: rings %v, want %v", f.Name, got, want)
 			}
 			// Same geometry to 1 mm on the plane: every read vertex is one
 			// of PROJ's projected vertices and the other way round.
@@ -136,14 +136,6 @@ func TestWriteBaobuTXTRoundTrip(t *testing.T) {
 			}
 		}
 	}
-}
-
-func ringsPerPart(g orb.Geometry) []int {
-	var out []int
-	for _, p := range polygonsOf(g) {
-		out = append(out, len(p))
-	}
-	return out
 }
 
 // ll is the lon/lat of a point of testZone's plane given as offsets from
@@ -205,7 +197,7 @@ func TestWriteBaobuTXTExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pc := file.Parcels[0]; file.Encoding != "UTF-8" || len(pc.Warnings) != 0 || math.Abs(pc.AreaM2-15600) > 1e-6 || !slices.Equal(ringsPerPart(pc.Planar), []int{2, 1}) {
+	if pc := file.Parcels[0]; file.Encoding != "UTF-8" || len(pc.Warnings) != 0 || math.Abs(pc.AreaM2-15600) > 1e-6 || !slices.Equal(ringCounts(pc.Planar), []int{2, 1}) {
 		t.Errorf("read back: %+v", pc)
 	}
 }

@@ -58,19 +58,15 @@ const (
 // closed), then topology (self_intersection, hole_outside_shell) and
 // zero_area. outside_china is reported alongside the later stages.
 func Validate(g orb.Geometry) []Problem {
-	var polys []orb.Polygon
-	multi := false
-	switch t := g.(type) {
-	case nil:
+	if g == nil {
 		return []Problem{{CodeEmpty, "缺少图形：请提供面（Polygon）或多面（MultiPolygon）"}}
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys, multi = t, true
-	default:
+	}
+	polys, ok := Polygons(g)
+	if !ok {
 		return []Problem{{CodeUnsupportedType, fmt.Sprintf(
 			"不支持的图形类型 %s：地块和园区边界须为面（Polygon）或多面（MultiPolygon）", g.GeoJSONType())}}
 	}
+	_, multi := g.(orb.MultiPolygon)
 
 	// Emptiness.
 	var probs []Problem

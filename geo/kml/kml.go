@@ -729,23 +729,7 @@ func (c *collector) ring(text string, shell bool) (orb.Ring, bool) {
 		c.problem = fmt.Sprintf("%s的多边形有一个只有 %d 个点的环：至少需要 3 个不同的点", c.label, len(r)-1)
 		return nil, false
 	}
-	if (signedArea(r) > 0) != shell {
-		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-			r[i], r[j] = r[j], r[i]
-		}
-	}
-	return r, true
-}
-
-// signedArea is the shoelace area of r in degrees², positive when r runs
-// counter-clockwise; coordinates are taken relative to the first vertex.
-func signedArea(r orb.Ring) float64 {
-	var s float64
-	x0, y0 := r[0][0], r[0][1]
-	for i := 1; i+1 < len(r); i++ {
-		s += (r[i][0]-x0)*(r[i+1][1]-y0) - (r[i+1][0]-x0)*(r[i][1]-y0)
-	}
-	return s / 2
+	return geo.OrientRing(r, shell), true
 }
 
 // clip shortens s for an error message.

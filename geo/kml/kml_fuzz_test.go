@@ -55,15 +55,11 @@ func FuzzRead(f *testing.F) {
 }
 
 func checkFuzzGeometry(t *testing.T, g orb.Geometry) {
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case nil:
+	if g == nil {
 		return
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	default:
+	}
+	polys, ok := geo.Polygons(g)
+	if !ok {
 		t.Fatalf("geometry %T", g)
 	}
 	for _, p := range polys {

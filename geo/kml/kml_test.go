@@ -64,14 +64,10 @@ func readExpected(t *testing.T) map[string]float64 {
 	return out
 }
 
+// polygons is geo.Polygons without its ok, for ranging over.
 func polygons(g orb.Geometry) []orb.Polygon {
-	switch g := g.(type) {
-	case orb.Polygon:
-		return []orb.Polygon{g}
-	case orb.MultiPolygon:
-		return g
-	}
-	return nil
+	polys, _ := geo.Polygons(g)
+	return polys
 }
 
 // checkRings asserts closed rings, shells counter-clockwise, holes clockwise.
@@ -82,7 +78,7 @@ func checkRings(t *testing.T, label string, g orb.Geometry) {
 			if len(r) < 4 || r[0] != r[len(r)-1] {
 				t.Errorf("%s: ring %d not closed or too short: %d points", label, i, len(r))
 			}
-			if ccw := signedArea(r) > 0; ccw != (i == 0) {
+			if ccw := geo.RingSignedArea(r) > 0; ccw != (i == 0) {
 				t.Errorf("%s: ring %d counter-clockwise=%v", label, i, ccw)
 			}
 		}

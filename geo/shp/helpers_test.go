@@ -215,14 +215,11 @@ func toPolygon(p [][][2]float64) orb.Polygon {
 // polygonsOf returns a Polygon or MultiPolygon as polygons.
 func polygonsOf(t testing.TB, g orb.Geometry) []orb.Polygon {
 	t.Helper()
-	switch g := g.(type) {
-	case orb.Polygon:
-		return []orb.Polygon{g}
-	case orb.MultiPolygon:
-		return g
+	polys, ok := geo.Polygons(g)
+	if !ok {
+		t.Fatalf("geometry %T, want a Polygon or MultiPolygon", g)
 	}
-	t.Fatalf("geometry %T, want a Polygon or MultiPolygon", g)
-	return nil
+	return polys
 }
 
 // samePolygons asserts that got and want have the same rings and vertices
@@ -255,7 +252,7 @@ func checkOrientation(t *testing.T, where string, polys []orb.Polygon) {
 	t.Helper()
 	for i, p := range polys {
 		for j, r := range p {
-			if a := signedArea(r); (a > 0) != (j == 0) {
+			if a := geo.RingSignedArea(r); (a > 0) != (j == 0) {
 				t.Errorf("%s: polygon %d ring %d has signed area %g: want shells counter-clockwise, holes clockwise", where, i+1, j+1, a)
 			}
 		}

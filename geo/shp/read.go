@@ -195,13 +195,7 @@ func toLonLat(f *geo.Feature, g orb.Geometry, crs geo.CRS) string {
 
 // firstOutside returns the first vertex of g for which ok is false.
 func firstOutside(g orb.Geometry, ok func(orb.Point) bool) (orb.Point, bool) {
-	var polys []orb.Polygon
-	switch t := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys = t
-	}
+	polys, _ := geo.Polygons(g)
 	for _, p := range polys {
 		for _, r := range p {
 			for _, q := range r {

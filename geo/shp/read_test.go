@@ -270,7 +270,7 @@ func TestReadRepairsRingsAndNulls(t *testing.T) {
 	// then a null shape.
 	sq := func(x0, y0, s float64, ccw bool) orb.Ring {
 		r := orb.Ring{{x0, y0}, {x0 + s, y0}, {x0 + s, y0 + s}, {x0, y0 + s}, {x0, y0}}
-		return orient(r, ccw)
+		return geo.OrientRing(r, ccw)
 	}
 	rings := []orb.Ring{
 		sq(113.001, 27.801, 0.002, false),  // hole of the shell below

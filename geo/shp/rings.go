@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
+
+	"panhuo/geo"
 )
 
 // maxRings bounds the rings of one feature: assembling rings by containment
@@ -27,7 +29,7 @@ func assemble(rings []orb.Ring) (g orb.Geometry, warnings []string, problem stri
 		if len(r) > 0 && r[0] != r[len(r)-1] {
 			r = append(r, r[0])
 		}
-		a := signedArea(r)
+		a := geo.RingSignedArea(r)
 		if len(r) < 4 || a == 0 {
 			return nil, []string{"第 1 个环没有面积（点数不足或共线），已忽略"}, "面没有有效的环"
 		}
@@ -52,7 +54,7 @@ func assemble(rings []orb.Ring) (g orb.Geometry, warnings []string, problem stri
 		if len(r) > 0 && r[0] != r[len(r)-1] {
 			r = append(r, r[0])
 		}
-		a := signedArea(r)
+		a := geo.RingSignedArea(r)
 		if len(r) < 4 || a == 0 {
 			warnings = append(warnings, fmt.Sprintf("第 %d 个环没有面积（点数不足或共线），已忽略", i+1))
 			continue
@@ -84,13 +86,13 @@ func assemble(rings []orb.Ring) (g orb.Geometry, warnings []string, problem stri
 	for _, i := range order {
 		if infos[i].depth%2 == 0 {
 			shellOf[i] = len(mp)
-			mp = append(mp, orb.Polygon{orientInPlace(infos[i].ring, true)})
+			mp = append(mp, orb.Polygon{geo.OrientRing(infos[i].ring, true)})
 		}
 	}
 	for _, i := range order {
 		if infos[i].depth%2 == 1 {
 			k := shellOf[infos[i].parent]
-			mp[k] = append(mp[k], orientInPlace(infos[i].ring, false))
+			mp[k] = append(mp[k], geo.OrientRing(infos[i].ring, false))
 		}
 	}
 	if len(mp) == 1 {
@@ -140,43 +142,4 @@ func pointInRing(r orb.Ring, p orb.Point) int {
 		return 1
 	}
 	return -1
-}
-
-// signedArea is the shoelace area of a closed ring, positive when it runs
-// counter-clockwise. Coordinates are taken relative to the first vertex so
-// that prefixed eastings (38 500 000 m) keep their digits.
-func signedArea(r orb.Ring) float64 {
-	if len(r) < 3 {
-		return 0
-	}
-	x0, y0 := r[0][0], r[0][1]
-	var s float64
-	for i := 1; i < len(r)-1; i++ {
-		ax, ay := r[i][0]-x0, r[i][1]-y0
-		bx, by := r[i+1][0]-x0, r[i+1][1]-y0
-		s += ax*by - bx*ay
-	}
-	return s / 2
-}
-
-// orientInPlace returns r running counter-clockwise (ccw) or clockwise,
-// reversing it in place when needed.
-func orientInPlace(r orb.Ring, ccw bool) orb.Ring {
-	if (signedArea(r) > 0) != ccw {
-		slices.Reverse(r)
-	}
-	return r
-}
-
-// orient returns r running counter-clockwise (ccw) or clockwise, reversing a
-// copy when needed.
-func orient(r orb.Ring, ccw bool) orb.Ring {
-	if (signedArea(r) > 0) == ccw {
-		return r
-	}
-	out := make(orb.Ring, len(r))
-	for i, p := range r {
-		out[len(r)-1-i] = p
-	}
-	return out
 }

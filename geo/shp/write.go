@@ -447,15 +447,11 @@ func writeShapes(records []Record, crs geo.CRS) (shpData, shxData []byte, err er
 // closes them and orients shells clockwise and holes counter-clockwise. A nil
 // geometry has no rings (a null shape).
 func outputRings(g orb.Geometry, project func(orb.Point) orb.Point) ([]orb.Ring, error) {
-	var polys []orb.Polygon
-	switch t := g.(type) {
-	case nil:
+	if g == nil {
 		return nil, nil
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys = t
-	default:
+	}
+	polys, ok := geo.Polygons(g)
+	if !ok {
 		return nil, fmt.Errorf("几何类型 %s 不是面（Polygon 或 MultiPolygon）", g.GeoJSONType())
 	}
 	var out []orb.Ring
@@ -477,7 +473,7 @@ func outputRings(g orb.Geometry, project func(orb.Point) orb.Point) ([]orb.Ring,
 			if len(ring) < 4 {
 				return nil, fmt.Errorf("第 %d 个面的第 %d 个环不足 3 个点", pi+1, ri+1)
 			}
-			out = append(out, orient(ring, ri != 0)) // shells clockwise, holes counter-clockwise
+			out = append(out, geo.OrientRing(ring, ri != 0)) // shells clockwise, holes counter-clockwise
 		}
 	}
 	return out, nil

@@ -210,7 +210,7 @@ func TestWriteSHPLayout(t *testing.T) {
 		raw := readShape(content, 1000)
 		for k, r := range raw.rings {
 			hole := i == 1 && k == 1
-			if a := signedArea(r); (a > 0) != hole {
+			if a := geo.RingSignedArea(r); (a > 0) != hole {
 				t.Errorf("record %d ring %d: signed area %g, hole %v", i+1, k+1, a, hole)
 			}
 		}

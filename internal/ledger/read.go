@@ -558,13 +558,8 @@ func readGeometry(row *Row, header, text, zoneText string, l geo.Limits) {
 		problem("不是有效的 WKT 几何图形（%s）", abbreviate(text, 60))
 		return
 	}
-	var polys []orb.Polygon
-	switch t := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys = t
-	default:
+	polys, ok := geo.Polygons(g)
+	if !ok {
 		problem("几何图形是 %s，需要面（POLYGON 或 MULTIPOLYGON）", g.GeoJSONType())
 		return
 	}
