@@ -138,6 +138,9 @@ func (s *Service) ImportParcels(ctx context.Context, actor Actor, items []Import
 
 	var res ImportResult
 	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := s.checkParks(ctx, tx); err != nil {
+			return err
+		}
 		stored, err := tx.ListParcels(ctx, ParcelFilter{Codes: codes, SupervisionNos: supNos})
 		if err != nil {
 			return fmt.Errorf("find parcels by key: %w", err)

@@ -241,6 +241,9 @@ func (s *Service) CreateParcels(ctx context.Context, actor Actor, ins []ParcelIn
 	out := make([]Parcel, 0, len(ins))
 	refused := map[int]*Error{}
 	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := s.checkParks(ctx, tx); err != nil {
+			return err
+		}
 		now := s.now().UTC()
 		for i, in := range ins {
 			p, err := s.prepareNew(ctx, tx, in)
@@ -357,6 +360,9 @@ func (s *Service) UpdateParcel(ctx context.Context, actor Actor, id int64, ifMat
 	}
 	var out Parcel
 	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := s.checkParks(ctx, tx); err != nil {
+			return err
+		}
 		old, err := loadForWrite(ctx, tx, id, ifMatch)
 		if err != nil {
 			return err

@@ -14,8 +14,9 @@ import (
 
 // parkIndex is the spatial index of park boundaries used to place parcels.
 type parkIndex struct {
-	parks []Park
-	index *geo.AreaIndex
+	parks   []Park
+	index   *geo.AreaIndex
+	version int64 // Reader.ParksVersion when the parks were read
 }
 
 var parkCodePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{2,32}$`)
@@ -156,6 +157,12 @@ func (s *Service) parkIndexFor(ctx context.Context, r Reader) (*parkIndex, error
 	if pi != nil {
 		return pi, nil
 	}
+	// The version first: a change landing before the parks are read leaves
+	// an older version with them, and the next check reads them again.
+	version, err := r.ParksVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	parks, err := r.ListParks(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list parks: %w", err)
@@ -168,9 +175,35 @@ func (s *Service) parkIndexFor(ctx context.Context, r Reader) (*parkIndex, error
 	if err != nil {
 		return nil, fmt.Errorf("index park boundaries: %w", err)
 	}
-	pi = &parkIndex{parks: parks, index: ix}
+	pi = &parkIndex{parks: parks, index: ix, version: version}
 	s.mu.Lock()
 	s.parks = pi
 	s.mu.Unlock()
 	return pi, nil
+}
+
+// checkParks drops the cached park index when the parks changed since it
+// was read, by this service or by another process or server sharing the
+// database (an administrator's edit on another server of a PostgreSQL
+// deployment). Every write that places parcels calls it once, inside its
+// transaction, before it measures them.
+func (s *Service) checkParks(ctx context.Context, r Reader) error {
+	s.mu.Lock()
+	pi := s.parks
+	s.mu.Unlock()
+	if pi == nil {
+		return nil
+	}
+	version, err := r.ParksVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version != pi.version {
+		s.mu.Lock()
+		if s.parks == pi {
+			s.parks = nil
+		}
+		s.mu.Unlock()
+	}
+	return nil
 }

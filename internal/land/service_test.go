@@ -418,3 +418,44 @@ func TestUpdateMethodIsForAdministratorsAndKeepsPastSteps(t *testing.T) {
 		t.Fatal("an unknown method was updated")
 	}
 }
+
+// Two services over one database stand for two servers (or a server and the
+// CLI): a park boundary changed through one is what the other places
+// parcels by at its next write, although it had the parks cached.
+func TestParkChangesReachAnotherServiceSharingTheDatabase(t *testing.T) {
+	f := newFixture(t)
+	other := land.NewService(f.store, land.WithClock(func() time.Time { return f.today }))
+	// Both have read the parks: the ZZGX square, 2000 m from its corner.
+	f.parcel(land.Idle, 100, 100, 100, "2022-01-10")
+	if _, err := other.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{Class: land.Idle,
+		Geometry: square(parkLon, parkLat, 300, 100, 100)}); err != nil {
+		t.Fatal(err)
+	}
+	// Through the first, ZZGX grows to 4000 m.
+	if _, err := f.svc.UpdatePark(f.ctx, land.Operator("test"), "ZZGX", land.ParkInput{Code: "ZZGX", Name: "株洲高新区",
+		Level: land.LevelProvincial, City: "株洲市", Boundary: orb.MultiPolygon{square(parkLon, parkLat, 0, 0, 4000)},
+		BuiltupMu: 3000, TargetMu: 100, TargetYear: 2022}); err != nil {
+		t.Fatal(err)
+	}
+	// The other now places a parcel at 3000 m in ZZGX, for the create, the
+	// update and the import path alike.
+	p, err := other.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{Class: land.Idle,
+		Geometry: square(parkLon, parkLat, 3000, 3000, 100)})
+	if err != nil || p.ParkCode != "ZZGX" {
+		t.Fatalf("create in the grown park through the other service: %+v, %v", p, err)
+	}
+	if _, err := f.svc.UpdatePark(f.ctx, land.Operator("test"), "ZZGX", land.ParkInput{Code: "ZZGX", Name: "株洲高新区",
+		Level: land.LevelProvincial, City: "株洲市", Boundary: orb.MultiPolygon{square(parkLon, parkLat, 0, 0, 2000)},
+		BuiltupMu: 3000, TargetMu: 100, TargetYear: 2022}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = other.UpdateParcel(f.ctx, land.Operator("officer"), p.ID, p.Version, land.ParcelInput{Class: land.Idle,
+		Geometry: square(parkLon, parkLat, 3000, 3200, 100)})
+	if e, ok := land.AsError(err); !ok || e.Kind != land.KindOutsideParks {
+		t.Fatalf("update outside the shrunk park through the other service: %v", err)
+	}
+	res, err := other.ImportParcels(f.ctx, land.Operator("officer"), []land.ImportItem{item("ZD-9", "九号地", 3000, 3400, 100)}, land.ImportOptions{})
+	if err != nil || res.Outcomes[0].Action != land.ImportReject || res.Outcomes[0].Error.Kind != land.KindOutsideParks {
+		t.Fatalf("import outside the shrunk park through the other service: %+v, %v", res.Outcomes, err)
+	}
+}

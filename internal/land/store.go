@@ -56,6 +56,11 @@ type Reader interface {
 	// boundaries (Boundary nil): for reports that need only the figures.
 	ListParkFigures(ctx context.Context) ([]Park, error)
 	GetPark(ctx context.Context, code string) (Park, error) // ErrNotFound
+	// ParksVersion is a number that grows with every change to the parks
+	// (a park inserted or updated), by any process or server sharing the
+	// database: a cache of parks read at one version is current while the
+	// version stays.
+	ParksVersion(ctx context.Context) (int64, error)
 	ListMethods(ctx context.Context) ([]Method, error)
 	GetParcel(ctx context.Context, id int64) (Parcel, error) // ErrNotFound; removed parcels too
 	ListParcels(ctx context.Context, f ParcelFilter) ([]Parcel, error)

@@ -90,6 +90,17 @@ func (r reader) ListParks(ctx context.Context) ([]land.Park, error) {
 	return parks, nil
 }
 
+// ParksVersion is the number of parks plus the sum of their versions: an
+// insert adds 2 (a row at version 1), an update 1 (its version). panhuo never
+// deletes a park, so the number only grows.
+func (r reader) ParksVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := r.q.QueryRow(ctx, `SELECT count(*) + coalesce(sum(version), 0) FROM parks`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: parks version: %w", err)
+	}
+	return v, nil
+}
+
 // ListParkFigures lists all parks by code without their boundaries.
 func (r reader) ListParkFigures(ctx context.Context) ([]land.Park, error) {
 	parks, err := r.listParks(ctx, parkFigureColumns)

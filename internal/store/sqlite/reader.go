@@ -92,6 +92,16 @@ func (r reader) ListParks(ctx context.Context) ([]land.Park, error) {
 	return parks, nil
 }
 
+// ParksVersion reads parks_version, which triggers move on with every
+// insert, update or delete of a park.
+func (r reader) ParksVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := r.q.QueryRowContext(ctx, `SELECT version FROM parks_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: parks version: %w", err)
+	}
+	return v, nil
+}
+
 // ListParkFigures lists all parks by code without their boundaries. Outside
 // write transactions the list is cached until a park changes.
 func (r reader) ListParkFigures(ctx context.Context) ([]land.Park, error) {

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) land.Store) {
 	}{
 		{"SeededMethods", testSeededMethods},
 		{"Parks", testParks},
+		{"ParksVersion", testParksVersion},
 		{"ParcelRoundTrip", testParcelRoundTrip},
 		{"ParcelGivenID", testParcelGivenID},
 		{"UpdateParcel", testUpdateParcel},
@@ -1123,5 +1124,60 @@ func checkRateSums(t *testing.T, name string, got []land.RateSum, wants []rateSu
 			math.Abs(g.DisposedMu-w.DisposedMu) > 1e-9 || g.DisposedCount != w.DisposedCount {
 			t.Errorf("%s: %s/%s:\n got %+v\nwant %+v", name, w.ParkCode, w.Class, g, w)
 		}
+	}
+}
+
+// testParksVersion: the version grows with every park inserted or updated,
+// read in a transaction or not, stays when only parcels change, and a
+// rolled-back park change leaves it as it was.
+func testParksVersion(t *testing.T, s land.Store) {
+	ctx := t.Context()
+	version := func(r land.Reader) int64 {
+		t.Helper()
+		v, err := r.ParksVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version(s)
+	insertParks(t, s, "A", "B")
+	v1 := version(s)
+	if v1 <= v0 {
+		t.Fatalf("after inserting parks: version %d, was %d", v1, v0)
+	}
+	update(t, s, func(ctx context.Context, tx land.Tx) error {
+		p := testParcel("A", land.Idle, box(113.1, 27.1, 0.01), 10)
+		return tx.InsertParcel(ctx, &p)
+	})
+	if v := version(s); v != v1 {
+		t.Fatalf("after a parcel: version %d, want %d", v, v1)
+	}
+	var inTx int64
+	update(t, s, func(ctx context.Context, tx land.Tx) error {
+		p := testPark("A")
+		p.TargetMu = 75
+		if err := tx.UpdatePark(ctx, &p); err != nil {
+			return err
+		}
+		inTx = version(tx)
+		return nil
+	})
+	v2 := version(s)
+	if v2 <= v1 || inTx != v2 {
+		t.Fatalf("after a park update: version %d (in its transaction %d), was %d", v2, inTx, v1)
+	}
+	err := s.Update(ctx, func(tx land.Tx) error {
+		p := testPark("C")
+		if err := tx.InsertPark(ctx, &p); err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	if err == nil {
+		t.Fatal("the update was not rolled back")
+	}
+	if v := version(s); v != v2 {
+		t.Fatalf("after a rolled-back park: version %d, want %d", v, v2)
 	}
 }
