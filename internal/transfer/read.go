@@ -272,16 +272,10 @@ func readTXT(data []byte, l geo.Limits) (geo.Layer, error) {
 
 func countVertices(g orb.Geometry) int {
 	n := 0
-	switch t := g.(type) {
-	case orb.Polygon:
-		for _, r := range t {
+	ps, _ := geo.Polygons(g)
+	for _, p := range ps {
+		for _, r := range p {
 			n += len(r)
-		}
-	case orb.MultiPolygon:
-		for _, p := range t {
-			for _, r := range p {
-				n += len(r)
-			}
 		}
 	}
 	return n

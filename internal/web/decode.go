@@ -377,11 +377,8 @@ func parkInput(g orb.Geometry, props map[string]json.RawMessage) (land.ParkInput
 	d.number("target_mu", props["target_mu"], &in.TargetMu)
 	d.integer("target_year", props["target_year"], &in.TargetYear)
 	d.boolean("demo", props["demo"], &in.Demo)
-	switch g := g.(type) {
-	case orb.Polygon:
-		in.Boundary = orb.MultiPolygon{g}
-	case orb.MultiPolygon:
-		in.Boundary = g
+	if ps, ok := geo.Polygons(g); ok {
+		in.Boundary = orb.MultiPolygon(ps)
 	}
 	sortFields(d.fields)
 	return in, d.err("园区数据有误")

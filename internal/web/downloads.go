@@ -21,13 +21,8 @@ import (
 func (s *server) exportFilter(c echo.Context) (transfer.Filter, error) {
 	q := c.QueryParams()
 	var d fieldDecoder
-	f := transfer.Filter{ParkCode: strings.TrimSpace(q.Get("park")), Class: queryClass(q, &d), AsOf: queryDate(q, "asof", &d)}
-	if v := strings.TrimSpace(q.Get("status")); v != "" {
-		f.Status = land.Status(v)
-		if !f.Status.Valid() {
-			d.fail("status", fmt.Sprintf("状态 %q 无效：须为 pending（待处置）、in_progress（处置中）或 disposed（已处置）", v))
-		}
-	}
+	f := transfer.Filter{ParkCode: strings.TrimSpace(q.Get("park")), Class: queryClass(q, &d), Status: queryStatus(q, &d),
+		AsOf: queryDate(q, "asof", &d)}
 	if v := strings.TrimSpace(q.Get("ids")); v != "" {
 		for _, part := range strings.Split(v, ",") {
 			id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
@@ -41,14 +36,7 @@ func (s *server) exportFilter(c echo.Context) (transfer.Filter, error) {
 	if err := d.err("查询参数有误"); err != nil {
 		return f, err
 	}
-	if f.ParkCode != "" {
-		if _, err := s.store.GetPark(c.Request().Context(), f.ParkCode); errors.Is(err, land.ErrNotFound) {
-			return f, invalid("查询参数有误", land.FieldError{Field: "park", Reason: fmt.Sprintf("没有代码为 %s 的园区", f.ParkCode)})
-		} else if err != nil {
-			return f, fmt.Errorf("get park %s: %w", f.ParkCode, err)
-		}
-	}
-	return f, nil
+	return f, s.checkParkParam(c.Request().Context(), f.ParkCode)
 }
 
 // exportName is the Chinese base name of an export: 三类用地[_园区][_类别][_截至日期].

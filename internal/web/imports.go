@@ -254,12 +254,8 @@ func (s *server) parseImport(c echo.Context) (importRequest, error) {
 		return req, err
 	}
 	ctx := c.Request().Context()
-	if req.imp.ParkCode != "" {
-		if _, err := s.store.GetPark(ctx, req.imp.ParkCode); errors.Is(err, land.ErrNotFound) {
-			return req, invalid("查询参数有误", land.FieldError{Field: "park", Reason: fmt.Sprintf("没有代码为 %s 的园区", req.imp.ParkCode)})
-		} else if err != nil {
-			return req, fmt.Errorf("get park %s: %w", req.imp.ParkCode, err)
-		}
+	if err := s.checkParkParam(ctx, req.imp.ParkCode); err != nil {
+		return req, err
 	}
 	req.async = strings.Contains(strings.ToLower(c.Request().Header.Get("Prefer")), "respond-async")
 

@@ -230,6 +230,28 @@ func queryClass(q url.Values, d *fieldDecoder) land.Class {
 	return c
 }
 
+// queryStatus reads the status parameter; an unknown status is a field error.
+func queryStatus(q url.Values, d *fieldDecoder) land.Status {
+	st := land.Status(strings.TrimSpace(q.Get("status")))
+	if st != "" && !st.Valid() {
+		d.fail("status", fmt.Sprintf("状态 %q 无效：须为 pending（待处置）、in_progress（处置中）或 disposed（已处置）", string(st)))
+	}
+	return st
+}
+
+// checkParkParam refuses a park parameter that names no park.
+func (s *server) checkParkParam(ctx context.Context, code string) error {
+	if code == "" {
+		return nil
+	}
+	if _, err := s.store.GetPark(ctx, code); errors.Is(err, land.ErrNotFound) {
+		return invalid("查询参数有误", land.FieldError{Field: "park", Reason: fmt.Sprintf("没有代码为 %s 的园区", code)})
+	} else if err != nil {
+		return fmt.Errorf("get park %s: %w", code, err)
+	}
+	return nil
+}
+
 // GET /api/rates?asof=&from=&class=
 func (s *server) rates(c echo.Context) error {
 	q := c.QueryParams()
@@ -325,13 +347,7 @@ func (s *server) parcelsLayer(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := c.QueryParams()
 	var d fieldDecoder
-	f := land.ParcelFilter{Class: queryClass(q, &d), ParkCode: strings.TrimSpace(q.Get("park"))}
-	if v := strings.TrimSpace(q.Get("status")); v != "" {
-		f.Status = land.Status(v)
-		if !f.Status.Valid() {
-			d.fail("status", fmt.Sprintf("状态 %q 无效：须为 pending（待处置）、in_progress（处置中）或 disposed（已处置）", v))
-		}
-	}
+	f := land.ParcelFilter{Class: queryClass(q, &d), Status: queryStatus(q, &d), ParkCode: strings.TrimSpace(q.Get("park"))}
 	if v := strings.TrimSpace(q.Get("bbox")); v != "" {
 		b, fe := parseBBox(v)
 		if fe != nil {
@@ -358,12 +374,8 @@ func (s *server) parcelsLayer(c echo.Context) error {
 	if err := d.err("查询参数有误"); err != nil {
 		return err
 	}
-	if f.ParkCode != "" {
-		if _, err := s.store.GetPark(ctx, f.ParkCode); errors.Is(err, land.ErrNotFound) {
-			return invalid("查询参数有误", land.FieldError{Field: "park", Reason: fmt.Sprintf("没有代码为 %s 的园区", f.ParkCode)})
-		} else if err != nil {
-			return fmt.Errorf("get park %s: %w", f.ParkCode, err)
-		}
+	if err := s.checkParkParam(ctx, f.ParkCode); err != nil {
+		return err
 	}
 	ps, err := s.store.ListParcels(ctx, f)
 	if err != nil {
