@@ -644,7 +644,7 @@ func (s *Service) decideImport(actor Actor, plans []importPlan, opt ImportOption
 	res := ImportResult{DryRun: opt.DryRun, Outcomes: make([]ImportOutcome, len(plans))}
 	now := s.now().UTC()
 	seen := map[string]int{}  // key → index of the accepted item holding it
-	taken := map[int64]int{}  // stored parcel → index of the item updating it
+	taken := map[int64]int{}  // stored parcel → index of the accepted item updating it
 	moved := map[int64]bool{} // stored parcels an accepted item gave a new geometry
 	for i := range plans {
 		pl := &plans[i]

@@ -122,13 +122,15 @@ func (s *Service) measure(ctx context.Context, r Reader, g orb.Geometry, zone ge
 		return measured{}, Invalid("几何图形无效", FieldError{"geometry", "缺少地块图形（geometry）"})
 	}
 	if probs := geo.Validate(g); len(probs) > 0 {
-		fe := make([]FieldError, len(probs))
-		for i, p := range probs {
-			fe[i] = FieldError{"geometry", p.Reason}
-		}
-		return measured{}, Invalid("几何图形无效", fe...)
+		return measured{}, invalidGeometry(probs, "")
 	}
 	g = geo.Normalize(g, CoordinateDecimals)
+	// Rounding to about 1 mm can, for spikes or slivers thinner than that,
+	// break a valid polygon; stored, it would make every later overlay with
+	// it fail.
+	if probs := geo.Validate(g); len(probs) > 0 {
+		return measured{}, invalidGeometry(probs, "坐标取整到约 1 毫米后图形无效：")
+	}
 	centroidZone := geo.CentroidZone(g)
 	if zone == 0 {
 		zone = centroidZone
@@ -157,6 +159,16 @@ func (s *Service) measure(ctx context.Context, r Reader, g orb.Geometry, zone ge
 		m.flags = append(m.flags, FlagStraddlesBoundary)
 	}
 	return m, nil
+}
+
+// invalidGeometry is the refusal of a geometry with problems, each reason
+// after prefix.
+func invalidGeometry(probs []geo.Problem, prefix string) *Error {
+	fe := make([]FieldError, len(probs))
+	for i, p := range probs {
+		fe[i] = FieldError{"geometry", prefix + p.Reason}
+	}
+	return Invalid("几何图形无效", fe...)
 }
 
 // checkOverlaps refuses a parcel that overlaps another parcel that is neither

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -457,5 +458,27 @@ func TestParkChangesReachAnotherServiceSharingTheDatabase(t *testing.T) {
 	res, err := other.ImportParcels(f.ctx, land.Operator("officer"), []land.ImportItem{item("ZD-9", "九号地", 3000, 3400, 100)}, land.ImportOptions{})
 	if err != nil || res.Outcomes[0].Action != land.ImportReject || res.Outcomes[0].Error.Kind != land.KindOutsideParks {
 		t.Fatalf("import outside the shrunk park through the other service: %+v, %v", res.Outcomes, err)
+	}
+}
+
+// A polygon valid as given but not once rounded to the stored 1e-8° (a
+// notch whose tip is 0.4e-8° from the opposite edge comes to touch it) is
+// refused: stored, it would break every later overlay with it.
+func TestGeometryInvalidOnceRoundedIsRefused(t *testing.T) {
+	f := newFixture(t)
+	lon, lat := parkLon+0.001, parkLat+0.001
+	ring := orb.Ring{{lon, lat}, {lon + 0.002, lat}, {lon + 0.002, lat + 0.002}, {lon + 0.0011, lat + 0.002},
+		{lon + 0.001, lat + 0.4e-8}, {lon + 0.0009, lat + 0.002}, {lon, lat + 0.002}, {lon, lat}}
+	if probs := geo.Validate(orb.Polygon{ring}); len(probs) != 0 {
+		t.Fatalf("the polygon as given is invalid already: %v", probs)
+	}
+	before := f.counts()
+	_, err := f.svc.CreateParcel(f.ctx, land.Operator("officer"), land.ParcelInput{Class: land.Idle, Geometry: orb.Polygon{ring}})
+	e, ok := land.AsError(err)
+	if !ok || e.Kind != land.KindInvalid || len(e.Fields) == 0 || !strings.Contains(e.Fields[0].Reason, "取整") {
+		t.Fatalf("err = %v", err)
+	}
+	if f.counts() != before {
+		t.Fatal("a refused parcel changed rows")
 	}
 }
