@@ -174,24 +174,37 @@ func invalidGeometry(probs []geo.Problem, prefix string) *Error {
 // checkOverlaps refuses a parcel that overlaps another parcel that is neither
 // removed nor fully disposed, naming every such parcel.
 func checkOverlaps(ctx context.Context, tx Tx, g orb.Geometry, zone geo.Zone, except int64) error {
-	near, err := tx.ActiveParcelsNear(ctx, g.Bound(), except)
+	fe, err := overlapsExcept(ctx, tx, g, zone, map[int64]bool{except: true})
 	if err != nil {
-		return fmt.Errorf("find parcels near: %w", err)
-	}
-	var fe []FieldError
-	for _, o := range near {
-		a, err := geo.IntersectionAreaM2(g, o.Geometry, zone)
-		if err != nil {
-			return fmt.Errorf("overlay with parcel %d: %w", o.ID, err)
-		}
-		if a > geo.OverlapToleranceM2 {
-			fe = append(fe, overlapField(parcelName(o), a))
-		}
+		return err
 	}
 	if len(fe) > 0 {
 		return overlapError(fe)
 	}
 	return nil
+}
+
+// overlapsExcept lists the overlaps of g with the active stored parcels,
+// those in except left out.
+func overlapsExcept(ctx context.Context, tx Tx, g orb.Geometry, zone geo.Zone, except map[int64]bool) ([]FieldError, error) {
+	near, err := tx.ActiveParcelsNear(ctx, g.Bound(), 0)
+	if err != nil {
+		return nil, fmt.Errorf("find parcels near: %w", err)
+	}
+	var fe []FieldError
+	for _, o := range near {
+		if except[o.ID] {
+			continue
+		}
+		a, err := geo.IntersectionAreaM2(g, o.Geometry, zone)
+		if err != nil {
+			return nil, fmt.Errorf("overlay with parcel %d: %w", o.ID, err)
+		}
+		if a > geo.OverlapToleranceM2 {
+			fe = append(fe, overlapField(parcelName(o), a))
+		}
+	}
+	return fe, nil
 }
 
 // parcelName names a parcel in messages: "地块 #12（宗地编号 ZD-1）".
@@ -367,71 +380,143 @@ func statusFor(areaMu, disposedMu float64, steps int) Status {
 // UpdateParcel replaces a parcel's class, geometry and ledger fields when
 // ifMatch is its stored version. Area, park and flags are computed again.
 func (s *Service) UpdateParcel(ctx context.Context, actor Actor, id int64, ifMatch int, in ParcelInput) (Parcel, error) {
-	if err := actor.check(); err != nil {
+	ps, err := s.UpdateParcels(ctx, actor, []ParcelUpdate{{ID: id, IfMatch: ifMatch, Input: in}})
+	if err != nil {
 		return Parcel{}, err
 	}
-	var out Parcel
+	return ps[0], nil
+}
+
+// ParcelUpdate is one parcel of UpdateParcels: its new class, geometry and
+// ledger fields, if its stored version is IfMatch.
+type ParcelUpdate struct {
+	ID      int64
+	IfMatch int
+	Input   ParcelInput
+}
+
+// UpdateParcels replaces several parcels in one transaction, all of them or
+// none: a boundary two parcels share, moved on the map, changes both at
+// once. Each is checked as UpdateParcel checks one: the actor must hold its
+// park and the new one, the identification date may not follow a recorded
+// step, a parcel with steps keeps its class and at least its disposed area,
+// and it may not overlap another active parcel — here the others' new shapes,
+// not their stored ones. A stale version or a removed parcel is returned as
+// that parcel's *Error; other refusals, with one update its *Error, with
+// more a *BatchError by position.
+func (s *Service) UpdateParcels(ctx context.Context, actor Actor, ups []ParcelUpdate) ([]Parcel, error) {
+	if err := actor.check(); err != nil {
+		return nil, err
+	}
+	out := make([]Parcel, len(ups))
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := s.checkParks(ctx, tx); err != nil {
 			return err
 		}
-		old, err := loadForWrite(ctx, tx, id, ifMatch)
-		if err != nil {
-			return err
+		type replaced struct {
+			old, p Parcel
+			steps  []Disposal
 		}
-		if in.GKZone == 0 {
-			in.GKZone = old.GKZone
+		rs := make([]replaced, len(ups))
+		batch := map[int64]bool{}
+		for i, up := range ups {
+			if batch[up.ID] {
+				return Invalid("同一地块重复出现", FieldError{"id", fmt.Sprintf("地块 #%d 在本次修改中出现了两次", up.ID)})
+			}
+			batch[up.ID] = true
+			old, err := loadForWrite(ctx, tx, up.ID, up.IfMatch)
+			if err != nil {
+				return err
+			}
+			rs[i].old = old
 		}
-		out, err = s.replaceParcel(ctx, tx, actor, old, in, nil)
-		return err
+		refused := map[int]*Error{}
+		refuse := func(i int, err error) error {
+			e, ok := AsError(err)
+			if !ok {
+				return err
+			}
+			refused[i] = e
+			return nil
+		}
+		for i, up := range ups {
+			r := &rs[i]
+			if err := requirePark(actor, r.old.ParkCode); err != nil {
+				if err := refuse(i, err); err != nil {
+					return err
+				}
+				continue
+			}
+			steps, err := tx.ListDisposals(ctx, r.old.ID)
+			if err != nil {
+				return fmt.Errorf("list disposals of parcel %d: %w", r.old.ID, err)
+			}
+			in := up.Input
+			if in.GKZone == 0 {
+				in.GKZone = r.old.GKZone
+			}
+			in.Demo = r.old.HasFlag(FlagDemo)
+			p, err := s.prepareNew(ctx, tx, in)
+			if err == nil {
+				err = checkReplace(actor, r.old, p, steps)
+			}
+			if err != nil {
+				if err := refuse(i, err); err != nil {
+					return err
+				}
+				continue
+			}
+			r.p, r.steps = s.replacement(actor, r.old, p, steps), steps
+		}
+		for i := range rs {
+			if refused[i] != nil {
+				continue
+			}
+			fe, err := overlapsExcept(ctx, tx, rs[i].p.Geometry, rs[i].p.GKZone, batch)
+			if err != nil {
+				return err
+			}
+			for j := range rs {
+				if j == i || refused[j] != nil || rs[j].p.Status == Disposed {
+					continue
+				}
+				a, err := geo.IntersectionAreaM2(rs[i].p.Geometry, rs[j].p.Geometry, rs[i].p.GKZone)
+				if err != nil {
+					return fmt.Errorf("overlay parcel %d with parcel %d: %w", rs[i].p.ID, rs[j].p.ID, err)
+				}
+				if a > geo.OverlapToleranceM2 {
+					fe = append(fe, overlapField(parcelName(rs[j].p), a))
+				}
+			}
+			if len(fe) > 0 {
+				refused[i] = overlapError(fe)
+			}
+		}
+		if len(refused) > 0 {
+			if len(ups) == 1 {
+				return refused[0]
+			}
+			return &BatchError{Items: refused}
+		}
+		for i := range rs {
+			r := &rs[i]
+			if err := tx.UpdateParcel(ctx, &r.p, r.old.Version); err != nil {
+				if errors.Is(err, ErrVersionConflict) {
+					return staleError(r.old.ID, r.old.Version+1, r.old.Version)
+				}
+				return fmt.Errorf("update parcel %d: %w", r.old.ID, err)
+			}
+			if err := appendEvent(ctx, tx, &Event{ParkCode: r.p.ParkCode, ParcelID: r.p.ID, Kind: EventParcelUpdate, Actor: actor.Name, At: r.p.UpdatedAt}, parcelState(r.old), parcelState(r.p)); err != nil {
+				return err
+			}
+			out[i] = r.p
+		}
+		return nil
 	})
 	if err != nil {
-		return Parcel{}, err
+		return nil, err
 	}
 	return out, nil
-}
-
-// replaceParcel checks and writes in as the new state of the stored parcel
-// old, inside a write: the actor must hold old's park and the new one, the
-// identification date may not follow a recorded step, a parcel with steps
-// keeps its class and at least its disposed area, and it may not overlap
-// another active parcel. pre, when not nil, is in already prepared (an
-// import prepares its features before the transaction).
-func (s *Service) replaceParcel(ctx context.Context, tx Tx, actor Actor, old Parcel, in ParcelInput, pre *Parcel) (Parcel, error) {
-	id := old.ID
-	if err := requirePark(actor, old.ParkCode); err != nil {
-		return Parcel{}, err
-	}
-	steps, err := tx.ListDisposals(ctx, id)
-	if err != nil {
-		return Parcel{}, fmt.Errorf("list disposals of parcel %d: %w", id, err)
-	}
-	var p Parcel
-	if pre != nil {
-		p = *pre
-	} else {
-		in.Demo = old.HasFlag(FlagDemo)
-		if p, err = s.prepareNew(ctx, tx, in); err != nil {
-			return Parcel{}, err
-		}
-	}
-	if err := checkReplace(actor, old, p, steps); err != nil {
-		return Parcel{}, err
-	}
-	if err := checkOverlaps(ctx, tx, p.Geometry, p.GKZone, id); err != nil {
-		return Parcel{}, err
-	}
-	p = s.replacement(actor, old, p, steps)
-	if err := tx.UpdateParcel(ctx, &p, old.Version); err != nil {
-		if errors.Is(err, ErrVersionConflict) {
-			return Parcel{}, staleError(id, old.Version+1, old.Version)
-		}
-		return Parcel{}, fmt.Errorf("update parcel %d: %w", id, err)
-	}
-	if err := appendEvent(ctx, tx, &Event{ParkCode: p.ParkCode, ParcelID: id, Kind: EventParcelUpdate, Actor: actor.Name, At: p.UpdatedAt}, parcelState(old), parcelState(p)); err != nil {
-		return Parcel{}, err
-	}
-	return p, nil
 }
 
 // checkReplace applies the rules of replacing stored parcel old, whose

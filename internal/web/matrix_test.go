@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -288,6 +289,12 @@ var matrix = map[string]matrixRow{
 	"GET /api/parcels/:id": {func(m *matrixEnv, p principalKind) request {
 		return request{m.parcel(m.park(p)), nil, nil}
 	}, apiRoute(200, 200, 200, 200)},
+	"PATCH /api/parcels": {func(m *matrixEnv, p principalKind) request {
+		loc := m.parcel(m.park(p))
+		id, _ := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+		return request{"/api/parcels", map[string]any{"type": "FeatureCollection", "features": []any{map[string]any{
+			"type": "Feature", "id": id, "properties": map[string]any{"version": 1, "land_user": "某公司"}}}}, nil}
+	}, apiRoute(403, 200, 403, 200)},
 	"PATCH /api/parcels/:id": {func(m *matrixEnv, p principalKind) request {
 		return request{m.parcel(m.park(p)), map[string]any{"properties": map[string]any{"land_user": "某公司"}}, []string{"If-Match", `"1"`}}
 	}, apiRoute(403, 200, 403, 200)},

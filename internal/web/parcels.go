@@ -150,6 +150,133 @@ func (s *server) patchParcel(c echo.Context) error {
 	return writeParcel(c, http.StatusOK, &p)
 }
 
+// maxParcelsPerPatch is the most parcels one PATCH /api/parcels changes.
+const maxParcelsPerPatch = 200
+
+// PATCH /api/parcels — several parcels changed at once, all or none (a
+// boundary two parcels share, moved on the map): a FeatureCollection of
+// merge patches, each Feature naming its parcel by its "id" and the version
+// it was read at by properties.version (what If-Match is for one parcel).
+// The answer is the FeatureCollection of the changed parcels; a refusal
+// names the fields as features[i].….
+func (s *server) patchParcels(c echo.Context) error {
+	actor, err := actorOf(c)
+	if err != nil {
+		return err
+	}
+	if err := checkPatchType(c); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var fc struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(body, &fc); err != nil {
+		return syntaxProblem(err)
+	}
+	if fc.Type != "FeatureCollection" || len(fc.Features) == 0 || len(fc.Features) > maxParcelsPerPatch {
+		return badRequest(fmt.Sprintf("请求体须为 FeatureCollection，含 1 到 %d 个要修改地块的合并补丁（每个 Feature 给出 id 与 properties.version）", maxParcelsPerPatch))
+	}
+	ctx := c.Request().Context()
+	ups := make([]land.ParcelUpdate, len(fc.Features))
+	for i, raw := range fc.Features {
+		up, err := s.parcelUpdate(ctx, raw)
+		if err != nil {
+			return prefixFields(err, fmt.Sprintf("features[%d].", i))
+		}
+		ups[i] = up
+	}
+	ps, err := s.svc.UpdateParcels(ctx, actor, ups)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentType, mimeGeoJSON)
+	c.Response().WriteHeader(http.StatusOK)
+	return WriteParcelsGeoJSON(c.Response(), ps)
+}
+
+// parcelUpdate reads one Feature of PATCH /api/parcels: the parcel it names,
+// the version it was read at, and the parcel's new state once patched.
+func (s *server) parcelUpdate(ctx context.Context, raw json.RawMessage) (land.ParcelUpdate, error) {
+	v, err := decodeAny(raw)
+	if err != nil {
+		return land.ParcelUpdate{}, syntaxProblem(err)
+	}
+	patch, ok := v.(map[string]any)
+	if !ok {
+		return land.ParcelUpdate{}, badRequest("每个要素须为 JSON 对象（Feature）")
+	}
+	var d fieldDecoder
+	var id int64
+	if n, ok := patch["id"].(json.Number); !ok {
+		d.fail("id", "须给出要修改地块的编号（id）")
+	} else if id, err = n.Int64(); err != nil || id <= 0 {
+		d.fail("id", "地块编号须为正整数")
+	}
+	props, _ := patch["properties"].(map[string]any)
+	var version int64
+	if n, ok := props["version"].(json.Number); !ok {
+		d.fail("properties.version", "须给出读取时的版本号（version），以免覆盖他人的修改")
+	} else if version, err = n.Int64(); err != nil || version <= 0 {
+		d.fail("properties.version", "版本号须为正整数")
+	}
+	if err := d.err("地块修改有误"); err != nil {
+		return land.ParcelUpdate{}, err
+	}
+	// The version is the condition, not a change: the service compares it.
+	delete(props, "version")
+	delete(patch, "type")
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return land.ParcelUpdate{}, fmt.Errorf("encode patch of parcel %d: %w", id, err)
+	}
+	old, err := s.loadParcel(ctx, id)
+	if err != nil {
+		return land.ParcelUpdate{}, err
+	}
+	patched, err := patchFeature(appendParcelFeature(nil, &old), body, parcelReadOnly)
+	if err != nil {
+		return land.ParcelUpdate{}, err
+	}
+	g, gotProps, err := decodeFeature(patched)
+	if err != nil {
+		return land.ParcelUpdate{}, err
+	}
+	in, err := parcelInput(g, gotProps)
+	if err != nil {
+		return land.ParcelUpdate{}, err
+	}
+	return land.ParcelUpdate{ID: id, IfMatch: int(version), Input: in}, nil
+}
+
+// prefixFields puts prefix before the field names of a problem or a
+// *land.Error, to say which item of a request they belong to.
+func prefixFields(err error, prefix string) error {
+	var p *problem
+	var le *land.Error
+	switch {
+	case errors.As(err, &p):
+		q := *p
+		q.Errors = make([]land.FieldError, len(p.Errors))
+		for i, f := range p.Errors {
+			q.Errors[i] = land.FieldError{Field: prefix + f.Field, Reason: f.Reason}
+		}
+		return &q
+	case errors.As(err, &le):
+		e := *le
+		e.Fields = make([]land.FieldError, len(le.Fields))
+		for i, f := range le.Fields {
+			e.Fields[i] = land.FieldError{Field: prefix + f.Field, Reason: f.Reason}
+		}
+		return &e
+	}
+	return err
+}
+
 // DELETE /api/parcels/:id — soft delete with a reason, from the JSON body
 // {"reason", "removed_on"} or the query (?reason=&removed_on=).
 func (s *server) deleteParcel(c echo.Context) error {

@@ -167,6 +167,7 @@ func newServer(svc *land.Service, acc *access.Service, opts Options) (*server, *
 	api.GET("/layers/parcels", s.parcelsLayer, compress)
 	api.POST("/parcels", s.createParcel)
 	api.GET("/parcels/:id", s.getParcel)
+	api.PATCH("/parcels", s.patchParcels)
 	api.PATCH("/parcels/:id", s.patchParcel)
 	api.DELETE("/parcels/:id", s.deleteParcel)
 	api.POST("/parcels/:id/disposals", s.addDisposal)
