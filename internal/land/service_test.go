@@ -482,3 +482,40 @@ func TestGeometryInvalidOnceRoundedIsRefused(t *testing.T) {
 		t.Fatal("a refused parcel changed rows")
 	}
 }
+
+// UpdateParcels writes a set of parcels together or not at all; refusals
+// come back by position, and a stale version as that parcel's own error.
+func TestUpdateParcelsIsAllOrNothing(t *testing.T) {
+	f := newFixture(t)
+	a := f.parcel(land.Idle, 100, 100, 100, "2022-01-10")
+	b := f.parcel(land.Idle, 200, 100, 100, "2022-01-10")
+	c := f.parcel(land.Idle, 400, 100, 100, "2022-01-10")
+	officer := land.Operator("officer")
+	move := func(p land.Parcel, version int, e, side float64) land.ParcelUpdate {
+		return land.ParcelUpdate{ID: p.ID, IfMatch: version, Input: land.ParcelInput{Class: land.Idle,
+			Geometry: square(parkLon, parkLat, e, 100, side), ParcelFields: p.ParcelFields}}
+	}
+	before := f.counts()
+	// c is moved out of every park: refused, and so nothing is written.
+	_, err := f.svc.UpdateParcels(f.ctx, officer, []land.ParcelUpdate{move(a, 1, 100, 150), move(b, 1, 250, 50), move(c, 1, 9000, 100)})
+	var be *land.BatchError
+	if !errors.As(err, &be) || len(be.Items) != 1 || be.Items[2] == nil || be.Items[2].Kind != land.KindOutsideParks {
+		t.Fatalf("err = %v, want a batch error for item 2 only", err)
+	}
+	if f.counts() != before {
+		t.Fatal("a refused batch wrote rows")
+	}
+	// A stale version: that parcel's 412 error.
+	_, err = f.svc.UpdateParcels(f.ctx, officer, []land.ParcelUpdate{move(a, 1, 100, 150), move(b, 2, 250, 50)})
+	if e, ok := land.AsError(err); !ok || e.Kind != land.KindStale {
+		t.Fatalf("err = %v, want stale", err)
+	}
+	// a grows into b's old place while b shrinks: accepted together.
+	ps, err := f.svc.UpdateParcels(f.ctx, officer, []land.ParcelUpdate{move(a, 1, 100, 150), move(b, 1, 250, 50)})
+	if err != nil || len(ps) != 2 || ps[0].Version != 2 || ps[1].Version != 2 || !near(ps[0].AreaMu, 15*2.25) || !near(ps[1].AreaMu, 15*0.25) {
+		t.Fatalf("%+v, %v", ps, err)
+	}
+	if after := f.counts(); after.Events != before.Events+2 {
+		t.Fatalf("events %d → %d, want 2 more", before.Events, after.Events)
+	}
+}
