@@ -261,20 +261,22 @@ func prefixFields(err error, prefix string) error {
 	switch {
 	case errors.As(err, &p):
 		q := *p
-		q.Errors = make([]land.FieldError, len(p.Errors))
-		for i, f := range p.Errors {
-			q.Errors[i] = land.FieldError{Field: prefix + f.Field, Reason: f.Reason}
-		}
+		q.Errors = prefixed(p.Errors, prefix)
 		return &q
 	case errors.As(err, &le):
 		e := *le
-		e.Fields = make([]land.FieldError, len(le.Fields))
-		for i, f := range le.Fields {
-			e.Fields[i] = land.FieldError{Field: prefix + f.Field, Reason: f.Reason}
-		}
+		e.Fields = prefixed(le.Fields, prefix)
 		return &e
 	}
 	return err
+}
+
+func prefixed(fe []land.FieldError, prefix string) []land.FieldError {
+	out := make([]land.FieldError, len(fe))
+	for i, f := range fe {
+		out[i] = land.FieldError{Field: prefix + f.Field, Reason: f.Reason}
+	}
+	return out
 }
 
 // DELETE /api/parcels/:id — soft delete with a reason, from the JSON body
