@@ -68,6 +68,12 @@ func TestPatchParcelsMovesASharedBoundary(t *testing.T) {
 		t.Fatalf("errors %v, want features[0].properties.version", fe)
 	}
 
+	// One parcel alone: its errors are named by its place too.
+	r = e.do("PATCH", "/api/parcels", reshape(a, grownA), hdr...).want(http.StatusConflict)
+	if fe := r.fieldErrors(); fe["features[0].geometry"] == nil {
+		t.Fatalf("errors %v, want features[0].geometry", fe)
+	}
+
 	// Both at once: saved.
 	r = e.do("PATCH", "/api/parcels", reshape(a, grownA, b, shrunkB), hdr...).want(http.StatusOK)
 	fc := r.json()

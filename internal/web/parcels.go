@@ -192,6 +192,9 @@ func (s *server) patchParcels(c echo.Context) error {
 	}
 	ps, err := s.svc.UpdateParcels(ctx, actor, ups)
 	if err != nil {
+		if len(ups) == 1 { // the service answers one parcel's own error
+			return prefixFields(err, "features[0].")
+		}
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentType, mimeGeoJSON)

@@ -137,8 +137,16 @@ func problemOf(err error) (p *problem, serverFault bool) {
 		sort.Ints(idx)
 		var fields []land.FieldError
 		for _, i := range idx {
-			for _, f := range be.Items[i].Fields {
+			item := be.Items[i]
+			for _, f := range item.Fields {
 				fields = append(fields, land.FieldError{Field: fmt.Sprintf("features[%d].%s", i, f.Field), Reason: f.Reason})
+			}
+			if len(item.Fields) == 0 { // a refusal of the whole item (a park not the user's)
+				reason := item.Title
+				if item.Detail != "" {
+					reason += "：" + item.Detail
+				}
+				fields = append(fields, land.FieldError{Field: fmt.Sprintf("features[%d]", i), Reason: reason})
 			}
 		}
 		return newProblem(http.StatusUnprocessableEntity, string(land.KindInvalid), "部分地块数据有误，全部未保存",
