@@ -4,8 +4,8 @@
 //     vertices, then fill the form and save (POST).
 //   修改图形: move vertices of a parcel; vertices it shares with neighbours
 //     the user may also edit move with it (one Modify over all of them),
-//     snapping to parcels and park boundaries; each changed parcel is saved
-//     with PATCH and If-Match.
+//     snapping to parcels and park boundaries; the changed parcels are
+//     saved together, all or none (PATCH /api/parcels with their versions).
 //   修改信息: the form, PATCH of what changed.
 //   删除地块: the removal form (reason, date), DELETE with If-Match.
 // The area in 亩 on the Gauss-Krüger plane is shown live while drawing and

@@ -1,12 +1,18 @@
 // panhuo map: editing the shape of a stored parcel (修改图形). One Modify
 // interaction holds the parcel and the neighbours that share vertices with
 // it (and that the user may edit), so that a shared vertex moves in both;
-// snapping comes from the editor (parcels, park boundaries). Saving PATCHes
-// every changed parcel with If-Match; a 412 shows the conflict, a refused
-// shape is shown on the map.
+// snapping comes from the editor (parcels, park boundaries). Saving sends
+// every changed parcel in one PATCH /api/parcels, written all or none; a 412
+// shows the conflict, a refused shape is shown on the map.
 import { api, el } from "./session.js";
 import { showConflict } from "./map-conflict.js";
 import { parcelTitle } from "./map-fields.js";
+
+/** A problem's field error with the index of the feature it is about and the field's own name. */
+function faultOf(e) {
+  const m = /^features\[(\d+)\]\.(.+)$/.exec(e.field);
+  return m ? { ...e, index: Number(m[1]), name: m[2] } : { ...e, index: 0, name: e.field };
+}
 
 /**
  * kit: {ctx, setMode, showArea, showFaults, clearFaults, startModify, finish}
@@ -42,81 +48,73 @@ export function shapeEditor(kit) {
     showArea(gt.area(f.getGeometry()), ol.extent.getCenter(f.getGeometry().getExtent()));
   }
 
-  // PATCHes one parcel's geometry: {ok} or {stale, geometry} or a fault
-  // {x, status, title, reasons, blockers (ids of parcels it overlaps)}.
-  async function savePart(x) {
-    const geometry = gt.geoJSON(gt.polygons(x.getGeometry()));
-    try {
-      const { data } = await api("PATCH", `/api/parcels/${x.getId()}`, { geometry },
-        { "If-Match": `"${x.get("version")}"`, "Content-Type": "application/merge-patch+json" });
-      shape.originals.delete(x);
-      ctx.updateFeature(data);
-      return { ok: true };
-    } catch (err) {
-      if (err.status === 412) return { stale: true, geometry };
-      const p = err.problem;
-      let reasons = ((p && p.errors) || []).filter((e) => e.field === "geometry");
-      if (!reasons.length) reasons = [{ field: "geometry", reason: err.message }];
-      const blockers = reasons.flatMap((e) => [...e.reason.matchAll(/#(\d+)/g)].map((m) => Number(m[1])));
-      return { x, status: err.status, title: (p && p.title) || err.message, reasons, blockers };
-    }
+  // The parcels whose shape changed, the edited one first (shape.originals
+  // is keyed in that order).
+  function changedParcels() {
+    return [...shape.originals].filter(([x, g]) => JSON.stringify(g.getCoordinates()) !== JSON.stringify(x.getGeometry().getCoordinates())).map(([x]) => x);
   }
 
+  /** One parcel's merge patch in PATCH /api/parcels: its new shape, at the version it was read at. */
+  function patchOf(x) {
+    return { type: "Feature", id: x.getId(), properties: { version: x.get("version") }, geometry: gt.geoJSON(gt.polygons(x.getGeometry())) };
+  }
+
+  // Saves every changed parcel in one request, all or none: the server
+  // checks each new shape against the others' new shapes, so a shared
+  // vertex may move into a neighbour that gives way in the same request.
   async function save() {
     if (!shape) return;
     clearFaults();
-    const changed = [...shape.originals].filter(([x, g]) => JSON.stringify(g.getCoordinates()) !== JSON.stringify(x.getGeometry().getCoordinates())).map(([x]) => x);
+    const changed = changedParcels();
     if (!changed.length) {
       ctx.status("图形没有变化");
       return;
     }
-    // The parcel being edited first, then the neighbours that moved with it.
-    // The server refuses a shape that overlaps a stored one: when a shared
-    // vertex moves, the parcel that grows overlaps its neighbour's stored,
-    // not yet saved shape. Such a refusal defers the parcel until the others
-    // are saved; only what cannot be saved at all is reported.
-    changed.sort((a, c) => (a === shape.feature ? -1 : c === shape.feature ? 1 : 0));
-    let pending = changed;
-    let saved = 0;
-    while (pending.length) {
-      const deferred = [];
-      let fault = null;
-      for (const x of pending) {
-        const r = await savePart(x);
-        if (r.ok) {
-          saved++;
-          continue;
-        }
-        if (r.stale) {
-          const base = shape.bases.get(x);
-          const f = shape.feature;
-          restore();
-          finish();
-          showConflict(ctx, x.getId(), base, { geometry: r.geometry }, (current) => {
-            ctx.updateFeature(current);
-            ctx.select(f);
-          });
-          return;
-        }
-        const waiting = r.status === 409 && pending.some((o) => o !== x && shape.originals.has(o) && r.blockers.includes(o.getId()));
-        if (!waiting) {
-          fault = r;
-          break;
-        }
-        deferred.push(x);
-        fault = fault || r;
-      }
-      if (fault && (deferred.length === 0 || deferred.length === pending.length)) {
-        showFaults(fault.reasons, fault.x.getGeometry());
-        ctx.status(`保存失败（${fault.x.get("project_name") || "地块 #" + fault.x.getId()}）：${fault.title}` + (saved ? `；另有 ${saved} 宗已保存` : ""), "error");
-        return;
-      }
-      pending = deferred;
+    const features = changed.map(patchOf);
+    let data;
+    try {
+      ({ data } = await api("PATCH", "/api/parcels", { type: "FeatureCollection", features }, { "Content-Type": "application/merge-patch+json" }));
+    } catch (err) {
+      if (err.status === 412) showStale(err, changed, features);
+      else showRefusal(err, changed);
+      return;
     }
     const f = shape.feature;
+    for (const saved of data.features) ctx.updateFeature(saved);
     finish();
     ctx.select(f);
-    ctx.status(`已保存图形：${saved} 宗地块`, "ok");
+    ctx.status(`已保存图形：${data.features.length} 宗地块`, "ok");
+  }
+
+  // A 412: someone else changed one of the parcels (the detail names it,
+  // "地块 #<id> 当前版本为 …"). Nothing was saved: the original shapes go
+  // back and the conflict of that parcel is shown.
+  function showStale(err, changed, features) {
+    const m = /#(\d+)/.exec((err.problem && err.problem.detail) || "");
+    const i = Math.max(0, changed.findIndex((x) => m && x.getId() === Number(m[1])));
+    const x = changed[i];
+    const base = shape.bases.get(x);
+    const f = shape.feature;
+    restore();
+    finish();
+    showConflict(ctx, x.getId(), base, { geometry: features[i].geometry }, (current) => {
+      ctx.updateFeature(current);
+      ctx.select(f);
+    });
+  }
+
+  // A refusal (422, 409, …): nothing was saved and the editing goes on. The
+  // reasons about a shape are shown on the parcels they are about, named by
+  // "features[i].geometry" (plainly "geometry" when one parcel was sent).
+  function showRefusal(err, changed) {
+    const p = err.problem;
+    const faults = ((p && p.errors) || []).map(faultOf).filter((e) => e.name === "geometry" && changed[e.index]);
+    if (!faults.length) faults.push({ field: "geometry", reason: err.message, index: 0 });
+    const refused = [...new Set(faults.map((e) => changed[e.index]))];
+    showFaults(faults, refused.map((x) => x.getGeometry()));
+    const names = refused.map((x) => parcelTitle(x.getProperties(), x.getId())).join("、");
+    const none = changed.length > 1 ? `${changed.length} 宗地块均未保存` : "图形未保存";
+    ctx.status(`保存失败（${names}）：${(p && p.title) || err.message}；${none}`, "error");
   }
 
   /** Puts the original shapes back. */

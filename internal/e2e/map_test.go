@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -662,28 +663,73 @@ func dragMouse(b *browser, from, to xy) {
 	b.run(append(steps, chromedp.MouseEvent(chromedp.MouseReleased, to[0], to[1], held))...)
 }
 
-// TestMapEditSharedVertex: editing a parcel's shape moves the vertex it
-// shares with its neighbour in both (one Modify over both), saving writes
-// both with If-Match, and the stored shapes still meet.
-func TestMapEditSharedVertex(t *testing.T) {
+// sharedPair is two rectangles of 醴陵经开区, side by side, sharing their
+// north-south edge: made by the officer through the API.
+type sharedPair struct {
+	srv     *server
+	officer *apiClient
+	ids     [2]int64
+	c       orb.Point // the middle of the shared edge
+}
+
+// sharedHalf is half a side of the rectangles, degrees.
+const sharedHalf = 0.0006
+
+func newSharedPair(t *testing.T) *sharedPair {
+	t.Helper()
 	srv := startServer(t)
 	srv.requireAsset(t, "/static/vendor/ol.js")
-	officer := srv.client(t, "officer")
-	c := freeShape(t, officer, "LLJK").Bound().Center()
-	const h = 0.0006
-	rect := func(minLon, minLat, maxLon, maxLat float64) map[string]any {
-		return map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{{minLon, minLat}, {maxLon, minLat}, {maxLon, maxLat}, {minLon, maxLat}, {minLon, minLat}}}}
-	}
-	ids := make([]int64, 2)
+	p := &sharedPair{srv: srv, officer: srv.client(t, "officer")}
+	p.c = freeShape(t, p.officer, "LLJK").Bound().Center()
+	c, h := p.c, sharedHalf
 	for i, g := range []map[string]any{rect(c[0]-h, c[1]-h, c[0], c[1]+h), rect(c[0], c[1]-h, c[0]+h, c[1]+h)} {
-		f := officer.json("POST", "/api/parcels", map[string]any{"type": "Feature", "geometry": g,
+		f := p.officer.json("POST", "/api/parcels", map[string]any{"type": "Feature", "geometry": g,
 			"properties": map[string]any{"class": "unsupplied", "code": fmt.Sprintf("SHARED-%d", i+1), "approved_on": "2021-08-01"}}, http.StatusCreated)
-		ids[i] = int64(f["properties"].(map[string]any)["id"].(float64))
+		p.ids[i] = int64(f["properties"].(map[string]any)["id"].(float64))
 	}
-	before := []map[string]any{parcelProps(t, officer, ids[0]), parcelProps(t, officer, ids[1])}
+	return p
+}
 
-	b := newBrowser(t, srv)
-	b.login("officer", fmt.Sprintf("/?park=LLJK&parcel=%d", ids[0]))
+// sharedCorner is the north end of the shared edge.
+func (p *sharedPair) sharedCorner() orb.Point { return orb.Point{p.c[0], p.c[1] + sharedHalf} }
+
+// rect is a lon/lat box as a GeoJSON Polygon.
+func rect(minLon, minLat, maxLon, maxLat float64) map[string]any {
+	return map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{{minLon, minLat}, {maxLon, minLat}, {maxLon, maxLat}, {minLon, maxLat}, {minLon, minLat}}}}
+}
+
+// stored is what the API holds of both parcels: their GeoJSON Features.
+func (p *sharedPair) stored(t *testing.T) [2]map[string]any {
+	t.Helper()
+	var out [2]map[string]any
+	for i, id := range p.ids {
+		out[i] = p.officer.json("GET", fmt.Sprintf("/api/parcels/%d", id), nil, http.StatusOK)
+	}
+	return out
+}
+
+// updates counts the parcel.update events of each parcel.
+func (p *sharedPair) updates(t *testing.T) [2]int {
+	t.Helper()
+	var out [2]int
+	for i, id := range p.ids {
+		for _, k := range historyKinds(t, p.officer, id) {
+			if strings.HasPrefix(k, "parcel.update ") {
+				out[i]++
+			}
+		}
+	}
+	return out
+}
+
+// editShared opens the map as the officer, starts 修改图形 on the first
+// parcel, checks that the neighbour is linked, and drags the vertex at
+// corner (lon/lat) by (dx, dy) pixels.
+func (p *sharedPair) editShared(t *testing.T, corner orb.Point, dx, dy float64) *browser {
+	t.Helper()
+	c, h := p.c, sharedHalf
+	b := newBrowser(t, p.srv)
+	b.login("officer", fmt.Sprintf("/?park=LLJK&parcel=%d", p.ids[0]))
 	waitMap(b)
 	eval[bool](b, fmt.Sprintf(`(panhuoMap.fitLonLat(%f, %f, %f, %f), true)`, c[0]-4*h, c[1]-4*h, c[0]+4*h, c[1]+4*h))
 	b.waitFor(`document.getElementById("edit-shape") !== null`, 5*time.Second)
@@ -692,30 +738,78 @@ func TestMapEditSharedVertex(t *testing.T) {
 	if hint := eval[string](b, `document.getElementById("edit-hint").textContent`); !strings.Contains(hint, "相邻 1 宗") {
 		t.Errorf("edit hint %q: the neighbour sharing vertices is not linked", hint)
 	}
-	// Drag the shared north-east corner of the first parcel east and north.
-	from := eval[[]float64](b, fmt.Sprintf(`panhuoMap.pixelOf(%.8f, %.8f)`, c[0], c[1]+h))
-	to := xy{from[0] + 40, from[1] - 30}
-	dragMouse(b, xy{from[0], from[1]}, to)
+	from := eval[[]float64](b, fmt.Sprintf(`panhuoMap.pixelOf(%.8f, %.8f)`, corner[0], corner[1]))
+	dragMouse(b, xy{from[0], from[1]}, xy{from[0] + dx, from[1] + dy})
 	b.waitFor(`panhuoMap.liveAreaMu > 0`, 5*time.Second)
-	live := eval[float64](b, `panhuoMap.liveAreaMu`)
 	b.screenshot("shape-edited")
+	b.resetLogs()
+	return b
+}
+
+// unchanged fails the test unless both parcels are stored as before.
+func (p *sharedPair) unchanged(t *testing.T, before [2]map[string]any, updates [2]int) {
+	t.Helper()
+	after := p.stored(t)
+	for i, id := range p.ids {
+		if v, w := after[i]["properties"].(map[string]any)["version"], before[i]["properties"].(map[string]any)["version"]; v != w {
+			t.Errorf("parcel %d: version %v after the refused save, was %v", id, v, w)
+		}
+		if !reflect.DeepEqual(after[i]["geometry"], before[i]["geometry"]) {
+			t.Errorf("parcel %d: shape %v after the refused save, was %v", id, after[i]["geometry"], before[i]["geometry"])
+		}
+	}
+	if got := p.updates(t); got != updates {
+		t.Errorf("parcel.update events %v after the refused save, were %v", got, updates)
+	}
+}
+
+// TestMapEditSharedVertex: editing a parcel's shape moves the vertex it
+// shares with its neighbour in both (one Modify over both), saving writes
+// both in one request (PATCH /api/parcels), and the stored shapes still meet.
+func TestMapEditSharedVertex(t *testing.T) {
+	p := newSharedPair(t)
+	c, h, officer, ids := p.c, sharedHalf, p.officer, p.ids
+	before := p.stored(t)
+	updates := p.updates(t)
+
+	// Drag the shared north-east corner of the first parcel east and north:
+	// it grows into its neighbour, which gives way in the same request.
+	b := p.editShared(t, p.sharedCorner(), 40, -30)
+	live := eval[float64](b, `panhuoMap.liveAreaMu`)
 	b.run(chromedp.Click(`#shape-save`))
 	b.waitFor(`document.getElementById("draw-start") && !document.getElementById("draw-start").hidden`, 10*time.Second)
 	if s := eval[string](b, `document.getElementById("map-status").textContent`); !strings.Contains(s, "已保存图形：2 宗地块") {
 		t.Errorf("status %q after saving", s)
 	}
-
-	after := []map[string]any{parcelProps(t, officer, ids[0]), parcelProps(t, officer, ids[1])}
-	for i := range ids {
-		if after[i]["version"].(float64) != before[i]["version"].(float64)+1 {
-			t.Errorf("parcel %d: version %v after the edit, was %v", ids[i], after[i]["version"], before[i]["version"])
+	writes := 0
+	for _, u := range b.requestList() {
+		if strings.HasPrefix(u, p.srv.URL+"/api/parcels") && !strings.Contains(strings.TrimPrefix(u, p.srv.URL+"/api/parcels"), "/") {
+			writes++
 		}
 	}
-	if a, b0 := after[0]["area_mu"].(float64), before[0]["area_mu"].(float64); a <= b0 {
-		t.Errorf("the edited parcel's area %.4f 亩, was %.4f: the corner moved outwards", a, b0)
+	if writes != 1 {
+		t.Errorf("%d requests to /api/parcels while saving, want one PATCH: %q", writes, b.requestList())
 	}
-	if a, b0 := after[1]["area_mu"].(float64), before[1]["area_mu"].(float64); a >= b0 {
-		t.Errorf("the neighbour's area %.4f 亩, was %.4f: the shared corner moved into it", a, b0)
+
+	after := []map[string]any{parcelProps(t, officer, ids[0]), parcelProps(t, officer, ids[1])}
+	for i, id := range ids {
+		v, was := after[i]["version"].(float64), before[i]["properties"].(map[string]any)["version"].(float64)
+		if v != was+1 {
+			t.Errorf("parcel %d: version %v after the edit, was %v", id, v, was)
+		}
+		if onMap := eval[float64](b, fmt.Sprintf(`panhuoMap.props(%d).version`, id)); onMap != v {
+			t.Errorf("parcel %d: the map holds version %v after saving, the API %v", id, onMap, v)
+		}
+	}
+	if got, want := p.updates(t), [2]int{updates[0] + 1, updates[1] + 1}; got != want {
+		t.Errorf("parcel.update events %v after saving, want %v", got, want)
+	}
+	areaBefore := func(i int) float64 { return before[i]["properties"].(map[string]any)["area_mu"].(float64) }
+	if a := after[0]["area_mu"].(float64); a <= areaBefore(0) {
+		t.Errorf("the edited parcel's area %.4f 亩, was %.4f: the corner moved outwards", a, areaBefore(0))
+	}
+	if a := after[1]["area_mu"].(float64); a >= areaBefore(1) {
+		t.Errorf("the neighbour's area %.4f 亩, was %.4f: the shared corner moved into it", a, areaBefore(1))
 	}
 	if math.Abs(live-after[0]["area_mu"].(float64)) > 0.01 {
 		t.Errorf("live area %.4f 亩 while editing, stored %.4f", live, after[0]["area_mu"])
@@ -724,24 +818,144 @@ func TestMapEditSharedVertex(t *testing.T) {
 	vertices := func(id int64) map[[2]float64]bool {
 		f := officer.json("GET", fmt.Sprintf("/api/parcels/%d", id), nil, http.StatusOK)
 		out := map[[2]float64]bool{}
-		for _, p := range f["geometry"].(map[string]any)["coordinates"].([]any)[0].([]any) {
-			xy := p.([]any)
+		for _, q := range f["geometry"].(map[string]any)["coordinates"].([]any)[0].([]any) {
+			xy := q.([]any)
 			out[[2]float64{xy[0].(float64), xy[1].(float64)}] = true
 		}
 		return out
 	}
 	v0, v1 := vertices(ids[0]), vertices(ids[1])
 	shared := 0
-	for p := range v0 {
-		if v1[p] {
+	for q := range v0 {
+		if v1[q] {
 			shared++
 		}
 	}
 	if shared != 2 || v0[[2]float64{c[0], c[1] + h}] {
 		t.Errorf("after the edit the parcels share %d vertices (want 2, one of them moved): %v / %v", shared, v0, v1)
 	}
-	// The first try of the growing parcel meets its neighbour's stored shape (409); the page saves the neighbour first.
+	b.checkClean()
+}
+
+// TestMapEditSharedVertexRefused: when the neighbour's new shape is refused
+// (it is disposed of, and may not shrink below its disposed area) nothing is
+// saved, not even the edited parcel's acceptable shape; the reason is shown
+// on the neighbour and the status says that nothing was saved.
+func TestMapEditSharedVertexRefused(t *testing.T) {
+	p := newSharedPair(t)
+	var method string
+	for _, m := range p.officer.json("GET", "/api/methods", nil, http.StatusOK)["methods"].([]any) {
+		if mm := m.(map[string]any); mm["class"] == "unsupplied" && method == "" {
+			method = mm["code"].(string)
+		}
+	}
+	if method == "" {
+		t.Fatal("no disposal method for unsupplied land")
+	}
+	// Without area_mu the step disposes of the whole parcel.
+	p.officer.json("POST", fmt.Sprintf("/api/parcels/%d/disposals", p.ids[1]),
+		map[string]any{"method": method, "date": time.Now().Format("2006-01-02"), "note": "端到端测试：全部处置"}, http.StatusCreated)
+	before := p.stored(t)
+	updates := p.updates(t)
+
+	b := p.editShared(t, p.sharedCorner(), 40, -30)
+	b.run(chromedp.Click(`#shape-save`))
+	b.waitFor(`document.getElementById("map-status").textContent.includes("保存失败")`, 10*time.Second)
+	status := eval[string](b, `document.getElementById("map-status").textContent`)
+	for _, want := range []string{"SHARED-2", "2 宗地块均未保存"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status %q lacks %q", status, want)
+		}
+	}
+	if strings.Contains(status, "已保存") && !strings.Contains(status, "未保存") {
+		t.Errorf("status %q says something was saved", status)
+	}
+	b.waitFor(`document.getElementById("fault-tip").offsetParent !== null`, 5*time.Second)
+	if tip := eval[string](b, `document.getElementById("fault-tip").textContent`); !strings.Contains(tip, "已处置面积") {
+		t.Errorf("the fault on the map: %q", tip)
+	}
+	// The tip is next to the neighbour (the second parcel), below its shape.
+	n := eval[[]float64](b, fmt.Sprintf(`panhuoMap.pixelOf(%.8f, %.8f)`, p.c[0]+sharedHalf/2, p.c[1]-sharedHalf))
+	tip := eval[[]float64](b, `(() => { const r = document.getElementById("fault-tip").getBoundingClientRect(); return [r.left + r.width / 2, r.top]; })()`)
+	if d := math.Hypot(tip[0]-n[0], tip[1]-n[1]); d > 60 {
+		t.Errorf("the fault tip is %.0f px from the bottom of the refused parcel", d)
+	}
+	if eval[bool](b, `document.getElementById("shape-save").hidden`) {
+		t.Error("editing ended after the refused save: the officer cannot correct the shape")
+	}
+	b.screenshot("refused")
+	p.unchanged(t, before, updates)
+	b.checkClean("status of 422")
+}
+
+// TestMapEditShapeOverlap: a vertex the edited parcel shares with nobody
+// moved into a third parcel changes that parcel alone; the server refuses
+// the overlap (409) and the page shows it on the map, naming the parcel
+// overlapped, and saves nothing.
+func TestMapEditShapeOverlap(t *testing.T) {
+	p := newSharedPair(t)
+	c, h := p.c, sharedHalf
+	// A third parcel west of the first, a little apart from it.
+	f := p.officer.json("POST", "/api/parcels", map[string]any{"type": "Feature", "geometry": rect(c[0]-1.75*h, c[1]-h, c[0]-1.25*h, c[1]+h),
+		"properties": map[string]any{"class": "unsupplied", "code": "SHARED-3", "approved_on": "2021-08-01"}}, http.StatusCreated)
+	third := int64(f["properties"].(map[string]any)["id"].(float64))
+	before := p.stored(t)
+	updates := p.updates(t)
+
+	// Drag the first parcel's north-west corner west, into the third parcel.
+	b := p.editShared(t, orb.Point{c[0] - h, c[1] + h}, -45, 0)
+	b.run(chromedp.Click(`#shape-save`))
+	b.waitFor(`document.getElementById("map-status").textContent.includes("保存失败")`, 10*time.Second)
+	if s := eval[string](b, `document.getElementById("map-status").textContent`); !strings.Contains(s, "保存失败（SHARED-1）：地块与已有地块重叠；图形未保存") {
+		t.Errorf("status %q", s)
+	}
+	b.waitFor(`document.getElementById("fault-tip").offsetParent !== null`, 5*time.Second)
+	if tip := eval[string](b, `document.getElementById("fault-tip").textContent`); !strings.Contains(tip, fmt.Sprintf("#%d", third)) {
+		t.Errorf("the fault on the map does not name parcel %d: %q", third, tip)
+	}
+	b.screenshot("overlap")
+	p.unchanged(t, before, updates)
 	b.checkClean("status of 409")
+}
+
+// TestMapEditSharedVertexStale: when another user changed the neighbour
+// since the edit began, saving is refused as a whole (412): the conflict is
+// shown for the neighbour, the original shapes come back and nothing of
+// the edit is saved.
+func TestMapEditSharedVertexStale(t *testing.T) {
+	p := newSharedPair(t)
+	admin := p.srv.client(t, "admin")
+	b := p.editShared(t, p.sharedCorner(), 40, -30)
+
+	// Meanwhile the administrator changes the neighbour.
+	version := int(parcelProps(t, admin, p.ids[1])["version"].(float64))
+	if code, body := patchIfMatch(t, admin, p.ids[1], version, map[string]any{"properties": map[string]any{"land_user": "管理员改过的用地单位"}}); code != http.StatusOK {
+		t.Fatalf("admin's patch: %d %s", code, body)
+	}
+	before := p.stored(t)
+	updates := p.updates(t)
+
+	b.run(chromedp.Click(`#shape-save`))
+	b.waitFor(`document.getElementById("conflict") && document.getElementById("conflict-reload")`, 10*time.Second)
+	text := eval[string](b, `document.getElementById("conflict").textContent`)
+	for _, want := range []string{"已被他人修改", "demo-admin", "管理员改过的用地单位", "新图形"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the conflict message lacks %q: %q", want, text)
+		}
+	}
+	if s := eval[string](b, `document.getElementById("map-status").textContent`); !strings.Contains(s, "版本冲突") {
+		t.Errorf("status %q", s)
+	}
+	// The map shows the stored shapes again: the shared corner is back in both.
+	for _, id := range p.ids {
+		if !eval[bool](b, fmt.Sprintf(`panhuoMap.ctx.gt.polygons(panhuoMap.parcels.getFeatureById(%d).getGeometry())[0][0].some((q) => Math.abs(q[0] - %.8f) < 1e-7 && Math.abs(q[1] - %.8f) < 1e-7)`,
+			id, p.c[0], p.c[1]+sharedHalf)) {
+			t.Errorf("parcel %d: the map does not show the stored shape after the conflict", id)
+		}
+	}
+	b.screenshot("stale")
+	p.unchanged(t, before, updates)
+	b.checkClean("status of 412")
 }
 
 // TestMapBasemapGaode: over a 高德 basemap (tiles in GCJ-02, here from a
