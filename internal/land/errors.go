@@ -59,6 +59,11 @@ var ErrNotFound = errors.New("not found")
 // expected version is not the stored one.
 var ErrVersionConflict = errors.New("version conflict")
 
+// ErrBusy is returned (wrapped) by stores when another process held the
+// database's write lock longer than the store waits for it (a large import
+// from the command line next to the server): the write can be tried again.
+var ErrBusy = errors.New("database busy")
+
 // AsError returns the *Error inside err, if any.
 func AsError(err error) (*Error, bool) {
 	var e *Error

@@ -164,6 +164,11 @@ func problemOf(err error) (p *problem, serverFault bool) {
 		return notFound("请求的资源不存在", "没有这条记录"), false
 	case errors.Is(err, land.ErrVersionConflict):
 		return newProblem(http.StatusPreconditionFailed, string(land.KindStale), "数据已被他人修改", "请重新读取后再修改"), false
+	case errors.Is(err, land.ErrBusy):
+		p := newProblem(http.StatusServiceUnavailable, "busy", "数据库正忙",
+			"另一个程序（如命令行批量导入）正在写入数据，本次修改未保存；请稍后重试")
+		p.header = http.Header{"Retry-After": []string{"10"}}
+		return p, false
 	case errors.Is(err, context.DeadlineExceeded):
 		return newProblem(http.StatusServiceUnavailable, "unavailable", "服务繁忙，请求超时", "请稍后重试"), true
 	case errors.Is(err, context.Canceled):

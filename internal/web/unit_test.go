@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +184,14 @@ func TestDecodeGeometry(t *testing.T) {
 		if !ok || p.Status != 422 || len(p.Errors) == 0 || p.Errors[0].Field != "geometry" || !strings.ContainsFunc(p.Errors[0].Reason, func(r rune) bool { return r >= 0x4e00 }) {
 			t.Errorf("decodeGeometry(%s) = %v", s, err)
 		}
+	}
+}
+
+// A write that found the database busy (another process held its write
+// lock too long) is 503 with Retry-After, not a server fault.
+func TestBusyDatabaseIs503(t *testing.T) {
+	p, fault := problemOf(fmt.Errorf("create parcel: %w", fmt.Errorf("sqlite: begin: %w", land.ErrBusy)))
+	if p.Status != http.StatusServiceUnavailable || fault || p.header.Get("Retry-After") == "" || p.Title != "数据库正忙" {
+		t.Fatalf("problem %+v (fault %v)", p, fault)
 	}
 }

@@ -26,7 +26,7 @@ import (
 	"strings"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"panhuo/internal/land"
 	"panhuo/migrations"
@@ -62,6 +62,12 @@ var _ land.Store = (*Store)(nil)
 // must exist. path must name a file: ":memory:" is refused, because the
 // store's connections must share one database.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, busyTimeoutMillis)
+}
+
+// open is Open with the time, in milliseconds, a connection waits for a
+// lock another process holds.
+func open(ctx context.Context, path string, busyMillis int) (*Store, error) {
 	if path == "" || path == ":memory:" || path == "file::memory:" {
 		return nil, fmt.Errorf("sqlite: open %q: the store needs a database file path", path)
 	}
@@ -71,7 +77,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s := &Store{path: abs}
 
-	s.write, err = sql.Open("sqlite", dsn(abs, true))
+	s.write, err = sql.Open("sqlite", dsn(abs, true, busyMillis))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
@@ -88,7 +94,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
 
-	s.read, err = sql.Open("sqlite", dsn(abs, false))
+	s.read, err = sql.Open("sqlite", dsn(abs, false, busyMillis))
 	if err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", abs, err)
@@ -108,9 +114,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // dsn builds the driver's data source name for the file at abs. The writer
 // sets WAL (a persistent property of the file) and begins transactions with
 // BEGIN IMMEDIATE; readers are query-only.
-func dsn(abs string, writer bool) string {
+func dsn(abs string, writer bool, busyMillis int) string {
 	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyMillis))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// Statement journals and sorts stay in memory rather than temporary files.
@@ -178,6 +184,9 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 func (s *Store) Update(ctx context.Context, fn func(land.Tx) error) (err error) {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
+		if isBusy(err) {
+			err = fmt.Errorf("%w: %w", land.ErrBusy, err)
+		}
 		return fmt.Errorf("sqlite: begin write transaction: %w", err)
 	}
 	committed := false
@@ -197,6 +206,14 @@ func (s *Store) Update(ctx context.Context, fn func(land.Tx) error) (err error) 
 	}
 	committed = true
 	return nil
+}
+
+// isBusy tells whether err is SQLite's SQLITE_BUSY (or one of its extended
+// codes): another connection holds the lock.
+func isBusy(err error) bool {
+	const sqliteBusy = 5
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqliteBusy
 }
 
 // Close closes the database; a checkpoint folds the WAL into the file.
