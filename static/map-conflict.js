@@ -4,7 +4,7 @@
 // was about to write (an edit or a removal), and offer to reload. Nothing is
 // overwritten. A parcel someone else removed meanwhile leaves the map.
 import { api, el } from "./session.js";
-import { LABELS, showValue, mu } from "./map-fields.js";
+import { LABELS, showValue, mu, parcelTitle } from "./map-fields.js";
 import { formatTime } from "./map-panel.js";
 
 // What the page says, by what the officer tried to do.
@@ -78,8 +78,12 @@ export async function showConflict(ctx, id, base, mine, onReload, kind = "edit")
   if (mine.geometry) mineRows.push([LABELS.geometry, "（新图形）"]);
 
   const who = now.updated_by ? `${now.updated_by} 于 ${formatTime(now.updated_at)}` : "他人";
+  // Named: when a shape edit moved neighbours too, the stale one may not be
+  // the parcel being edited.
+  const name = now.code && now.project_name ? `${now.project_name}（${now.code}）` : parcelTitle(now, id);
   const parts = [
     el("h3", {}, w.head),
+    el("p", { id: "conflict-parcel" }, `地块：${name}`),
     el("p", {}, `您打开此地块后，${who} 修改了它（版本 ${base.version} → ${now.version}）。为免覆盖他人的修改，${w.kept}`),
   ];
   if (rows.length) {

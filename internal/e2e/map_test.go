@@ -943,6 +943,12 @@ func TestMapEditSharedVertexStale(t *testing.T) {
 			t.Errorf("the conflict message lacks %q: %q", want, text)
 		}
 	}
+	// It names the neighbour, not the parcel being edited.
+	neighbour := parcelProps(t, admin, p.ids[1])
+	named := eval[string](b, `document.getElementById("conflict-parcel").textContent`)
+	if want, _ := neighbour["code"].(string); want == "" || !strings.Contains(named, want) {
+		t.Errorf("the conflict names %q, want the neighbour %v", named, neighbour["code"])
+	}
 	if s := eval[string](b, `document.getElementById("map-status").textContent`); !strings.Contains(s, "版本冲突") {
 		t.Errorf("status %q", s)
 	}
