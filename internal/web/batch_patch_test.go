@@ -97,3 +97,23 @@ func TestPatchParcelsMovesASharedBoundary(t *testing.T) {
 		}
 	}
 }
+
+// An officer's batch that touches a parcel of another park is 403, names
+// that parcel, and writes nothing.
+func TestPatchParcelsOfAnotherParkIsForbidden(t *testing.T) {
+	e := newEnv(t)
+	e.mainPark()
+	e.addPark("LLJK", 113.4, 27.6, 113.6, 27.8, 10000, 100)
+	_, zhang := e.user("zhangsan", "张三", land.RoleOfficer, "ZZGX")
+	own := e.createParcel(feature(rect(113.010, 27.710, 113.012, 27.712), "idle", nil))
+	other := e.createParcel(feature(rect(113.46, 27.61, 113.462, 27.612), "idle", nil))
+	before := e.counts()
+	r := e.do("PATCH", "/api/parcels", reshape(own, rect(113.010, 27.710, 113.013, 27.712), other, rect(113.46, 27.61, 113.463, 27.612)),
+		append(bearer(zhang), "Content-Type", "application/merge-patch+json")...).want(http.StatusForbidden)
+	if fe := r.fieldErrors(); fe["features[1]"] == nil || len(fe) != 1 {
+		t.Fatalf("errors %v, want features[1] only", fe)
+	}
+	if after := e.counts(); after != before {
+		t.Fatalf("rows changed: %+v → %+v", before, after)
+	}
+}

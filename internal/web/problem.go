@@ -149,6 +149,14 @@ func problemOf(err error) (p *problem, serverFault bool) {
 				fields = append(fields, land.FieldError{Field: fmt.Sprintf("features[%d]", i), Reason: reason})
 			}
 		}
+		forbidden := true
+		for _, item := range be.Items {
+			forbidden = forbidden && item.Kind == land.KindForbidden
+		}
+		if forbidden { // a matter of rights, not of data
+			return newProblem(http.StatusForbidden, string(land.KindForbidden), "无权修改其中的地块，全部未保存",
+				fmt.Sprintf("%d 个地块不属于您可编辑的园区，本批数据均未写入", len(be.Items)), fields...), false
+		}
 		return newProblem(http.StatusUnprocessableEntity, string(land.KindInvalid), "部分地块数据有误，全部未保存",
 			fmt.Sprintf("%d 个地块被拒绝，本批数据均未写入", len(be.Items)), fields...), false
 	case errors.As(err, &mbe):
