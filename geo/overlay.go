@@ -56,18 +56,45 @@ func checkOverlayInput(g orb.Geometry) error {
 // is as robust as in a projected CRS; the result is the shoelace area of the
 // intersection's projected vertices, consistent with AreaM2.
 func IntersectionAreaM2(a, b orb.Geometry, z Zone) (float64, error) {
-	if err := checkOverlayInput(a); err != nil {
+	oa, err := NewOperand(a)
+	if err != nil {
 		return 0, fmt.Errorf("intersection area: first geometry: %w", err)
 	}
-	if err := checkOverlayInput(b); err != nil {
+	ob, err := NewOperand(b)
+	if err != nil {
 		return 0, fmt.Errorf("intersection area: second geometry: %w", err)
 	}
-	ab, bb := a.Bound(), b.Bound()
+	return OperandIntersectionAreaM2(oa, ob, z)
+}
+
+// Operand is a Polygon or MultiPolygon checked once for overlays, to be
+// intersected with many others (an import checks each feature against its
+// neighbours and the neighbours against many features): the check is
+// IntersectionAreaM2's, done once instead of at every pair.
+type Operand struct {
+	g orb.Geometry
+}
+
+// NewOperand checks g for overlays: an *InvalidError when it cannot take
+// part in one.
+func NewOperand(g orb.Geometry) (Operand, error) {
+	if err := checkOverlayInput(g); err != nil {
+		return Operand{}, err
+	}
+	return Operand{g: g}, nil
+}
+
+// OperandIntersectionAreaM2 is IntersectionAreaM2 of two checked operands.
+func OperandIntersectionAreaM2(a, b Operand, z Zone) (float64, error) {
+	if a.g == nil || b.g == nil {
+		return 0, fmt.Errorf("intersection area: an operand not made by NewOperand")
+	}
+	ab, bb := a.g.Bound(), b.g.Bound()
 	if !ab.Intersects(bb) {
 		return 0, nil
 	}
 	pr := newPlaneProjector(z, ab.Min)
-	area, err := planeIntersectionArea(toSimple(a, pr.project), toSimple(b, pr.project))
+	area, err := planeIntersectionArea(toSimple(a.g, pr.project), toSimple(b.g, pr.project))
 	if err != nil {
 		return 0, fmt.Errorf("intersection area in zone %d: %w", z, err)
 	}

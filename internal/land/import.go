@@ -481,6 +481,19 @@ func fieldMap(f ParcelFields) (map[string]json.RawMessage, error) {
 // plans of that park), and the overlays run on all cores against in-memory
 // R-trees.
 func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress func(string, int, int)) error {
+	// Each geometry is checked for overlays once, when it first takes part
+	// in a pair (most features of an import have no neighbour at all).
+	items := newOperands(len(plans), func(i int) orb.Geometry { return plans[i].parcel.Geometry })
+	defer func() {
+		// A feature that cannot be overlaid is refused (validation before
+		// and after rounding makes this all but impossible).
+		for i, err := range items.errs {
+			var ie *geo.InvalidError
+			if errors.As(err, &ie) && plans[i].err == nil {
+				plans[i].err = invalidGeometry(ie.Problems, "图形无法用于重叠检查：")
+			}
+		}
+	}()
 	var checked []int
 	parkBounds := map[string]orb.Bound{}
 	for i := range plans {
@@ -519,6 +532,7 @@ func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress
 			}
 		}
 	}
+	storedOps := newOperands(len(stored), func(k int) orb.Geometry { return stored[k].Geometry })
 	storedItems := make([]rtree.BulkItem, len(stored))
 	for k := range stored {
 		storedItems[k] = rtree.BulkItem{Box: boxOf(stored[k].Geometry.Bound()), RecordID: k}
@@ -546,7 +560,15 @@ func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress
 			if o.ID == except {
 				return nil
 			}
-			a, err := geo.IntersectionAreaM2(g, o.Geometry, zone)
+			op, ok := items.get(i)
+			if !ok {
+				return errSkipPairs
+			}
+			other, ok := storedOps.get(k)
+			if !ok {
+				return fmt.Errorf("stored parcel %d cannot be overlaid: %w", o.ID, storedOps.errs[k])
+			}
+			a, err := geo.OperandIntersectionAreaM2(op, other, zone)
 			if err != nil {
 				return fmt.Errorf("overlay %s with parcel %d: %w", pl.item.Label, o.ID, err)
 			}
@@ -555,14 +577,24 @@ func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress
 			}
 			return nil
 		})
-		if err != nil {
+		if errors.Is(err, errSkipPairs) {
+			return nil
+		} else if err != nil {
 			return err
 		}
 		err = writerTree.RangeSearch(box, func(j int) error {
 			if j >= i {
 				return nil
 			}
-			a, err := geo.IntersectionAreaM2(g, plans[j].parcel.Geometry, zone)
+			op, ok := items.get(i)
+			if !ok {
+				return errSkipPairs
+			}
+			other, ok := items.get(j)
+			if !ok {
+				return nil // refused itself: no overlap with it counts
+			}
+			a, err := geo.OperandIntersectionAreaM2(op, other, zone)
 			if err != nil {
 				return fmt.Errorf("overlay %s with %s: %w", pl.item.Label, plans[j].item.Label, err)
 			}
@@ -571,7 +603,9 @@ func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress
 			}
 			return nil
 		})
-		if err != nil {
+		if errors.Is(err, errSkipPairs) {
+			return nil
+		} else if err != nil {
 			return err
 		}
 		// Messages name them in a stable order.
@@ -579,6 +613,30 @@ func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress
 		sort.Slice(pl.itemHits, func(a, b int) bool { return pl.itemHits[a].item < pl.itemHits[b].item })
 		return nil
 	}, func(done int) { progress("overlap", done, len(checked)) })
+}
+
+// errSkipPairs ends the search of a feature's pairs: its own geometry
+// cannot be overlaid, and it is refused for that.
+var errSkipPairs = errors.New("feature cannot be overlaid")
+
+// operands makes the geo.Operand of each of n geometries when first asked,
+// once, safely from several goroutines.
+type operands struct {
+	geometry func(i int) orb.Geometry
+	once     []sync.Once
+	ops      []geo.Operand
+	errs     []error // read only once every get has returned
+}
+
+func newOperands(n int, geometry func(i int) orb.Geometry) *operands {
+	return &operands{geometry: geometry, once: make([]sync.Once, n), ops: make([]geo.Operand, n), errs: make([]error, n)}
+}
+
+// get returns the operand of geometry i, and false when it cannot be
+// overlaid (errs[i] says why).
+func (o *operands) get(i int) (geo.Operand, bool) {
+	o.once[i].Do(func() { o.ops[i], o.errs[i] = geo.NewOperand(o.geometry(i)) })
+	return o.ops[i], o.errs[i] == nil
 }
 
 func boxOf(b orb.Bound) rtree.Box {
