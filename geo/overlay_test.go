@@ -136,3 +136,27 @@ func TestIntersectionInvalidInput(t *testing.T) {
 		t.Errorf("outside China: %v, %v", a, err)
 	}
 }
+
+// An Operand is checked once and then intersects as IntersectionAreaM2
+// does; invalid input is refused when the operand is made.
+func TestOperands(t *testing.T) {
+	a, err := NewOperand(orb.Polygon{planeRect(0, 0, 100, 100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewOperand(orb.Polygon{planeRect(98, 0, 200, 100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := OperandIntersectionAreaM2(a, b, testZone); err != nil || math.Abs(got-200) > 1e-6 {
+		t.Fatalf("2 m strip: %v, %v; want 200 m²", got, err)
+	}
+	bowTie := orb.Polygon{planeRing(xy(0, 0), xy(100, 100), xy(100, 0), xy(0, 100))}
+	var ie *InvalidError
+	if _, err := NewOperand(bowTie); !errors.As(err, &ie) {
+		t.Fatalf("bow tie: %v, want an *InvalidError", err)
+	}
+	if _, err := OperandIntersectionAreaM2(a, Operand{}, testZone); err == nil {
+		t.Fatal("a zero Operand was overlaid")
+	}
+}
