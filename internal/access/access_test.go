@@ -439,12 +439,33 @@ func TestDisableEndsSessionsAndTokens(t *testing.T) {
 	if _, _, _, err := e.svc.Login(ctx, "li", goodPassword, "192.0.2.1", ""); !errors.Is(err, access.ErrBadCredentials) {
 		t.Errorf("disabled user's log-in: %v", err)
 	}
-	// Enabled again: the token works again, the session stays ended.
+	// Enabled again: the token stays revoked (by the administrator, in the
+	// trail), the session stays ended; new tokens work.
 	if _, err := e.svc.UpdateUser(ctx, e.root.Actor(), u.ID, 0, access.UserPatch{Disabled: &no}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.TokenUser(ctx, tok); err != nil {
-		t.Errorf("re-enabled user's token: %v", err)
+	if _, _, err := e.svc.TokenUser(ctx, tok); !errors.Is(err, access.ErrUnauthenticated) {
+		t.Errorf("re-enabled user's old token: %v", err)
+	}
+	ts, err := e.svc.ListTokens(ctx, u)
+	if err != nil || len(ts) != 1 || ts[0].RevokedAt.IsZero() {
+		t.Fatalf("tokens after disabling: %+v, %v", ts, err)
+	}
+	revoked := 0
+	for _, ev := range e.events(t) {
+		if ev.Kind == "token.revoke" && ev.Actor == "root" {
+			revoked++
+		}
+	}
+	if revoked != 1 {
+		t.Errorf("%d token.revoke events by root, want 1", revoked)
+	}
+	fresh, _, err := e.svc.CreateToken(ctx, u, "新令牌")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.TokenUser(ctx, fresh); err != nil {
+		t.Errorf("re-enabled user's new token: %v", err)
 	}
 	if _, _, err := e.svc.SessionUser(ctx, raw); !errors.Is(err, access.ErrUnauthenticated) {
 		t.Errorf("re-enabled user's old session: %v", err)

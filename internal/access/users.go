@@ -287,8 +287,31 @@ func (s *Service) UpdateUser(ctx context.Context, actor land.Actor, id int64, if
 		if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
 			return User{}, fmt.Errorf("access: end sessions of disabled user %d: %w", id, err)
 		}
+		if err := s.revokeAllTokens(ctx, actor, u); err != nil {
+			return User{}, err
+		}
 	}
 	return u, nil
+}
+
+// revokeAllTokens revokes the user's tokens still valid, as the actor: a
+// user disabled (someone who left, an account feared compromised) keeps no
+// token that would work again were the account enabled; they make new ones.
+func (s *Service) revokeAllTokens(ctx context.Context, actor land.Actor, u User) error {
+	tokens, err := s.store.ListTokens(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("access: tokens of disabled user %d: %w", u.ID, err)
+	}
+	now := s.now().UTC()
+	for _, t := range tokens {
+		if !t.RevokedAt.IsZero() {
+			continue
+		}
+		if err := s.store.RevokeToken(ctx, actor.Name, u.ID, t.ID, now); err != nil && !errors.Is(err, land.ErrNotFound) {
+			return fmt.Errorf("access: revoke token %d of disabled user %d: %w", t.ID, u.ID, err)
+		}
+	}
+	return nil
 }
 
 func stale(u User) *land.Error {
