@@ -981,3 +981,34 @@ func TestLoginAttemptsArePrunedAfterTheirRetention(t *testing.T) {
 		t.Fatalf("past the retention: %d failures left, want 0", n)
 	}
 }
+
+// Disabling a user who is disabled already revokes the tokens an earlier,
+// failed revocation left (here: a user disabled behind the service's back).
+func TestDisableAgainRevokesLeftTokens(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	u := e.create(t, "wang", land.RoleOfficer, "A")
+	tok, _, err := e.svc.CreateToken(ctx, u, "脚本")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Disabled = true
+	if err := e.store.UpdateUser(ctx, "test", &u, u.Version); err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := e.svc.UpdateUser(ctx, e.root.Actor(), u.ID, 0, access.UserPatch{Disabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := e.svc.ListTokens(ctx, u)
+	if err != nil || len(ts) != 1 || ts[0].RevokedAt.IsZero() {
+		t.Fatalf("tokens %+v, %v: want the one revoked", ts, err)
+	}
+	no := false
+	if _, err := e.svc.UpdateUser(ctx, e.root.Actor(), u.ID, 0, access.UserPatch{Disabled: &no}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.TokenUser(ctx, tok); !errors.Is(err, access.ErrUnauthenticated) {
+		t.Errorf("the left token works after enabling: %v", err)
+	}
+}

@@ -260,7 +260,14 @@ func (s *Service) UpdateUser(ctx context.Context, actor land.Actor, id int64, if
 		return User{}, land.Invalid("用户信息有误", fields...)
 	}
 	if u.DisplayName == old.DisplayName && u.Role == old.Role && slices.Equal(u.Parks, old.Parks) && u.Disabled == old.Disabled {
-		return old, nil // nothing changes: no write, no event
+		// Nothing changes: no write, no event; but disabling again revokes
+		// any token a failed earlier revocation left.
+		if p.Disabled != nil && *p.Disabled {
+			if err := s.revokeAllTokens(ctx, actor, old); err != nil {
+				return User{}, err
+			}
+		}
+		return old, nil
 	}
 	activeAdmin := func(u User) bool { return u.Role == land.RoleAdmin && !u.Disabled }
 	if activeAdmin(old) && !activeAdmin(u) {
