@@ -113,8 +113,10 @@ export function shapeEditor(kit) {
     const refused = [...new Set(faults.map((e) => changed[e.index]))];
     showFaults(faults, refused.map((x) => x.getGeometry()));
     const names = refused.map((x) => parcelTitle(x.getProperties(), x.getId())).join("、");
-    const none = changed.length > 1 ? `${changed.length} 宗地块均未保存` : "图形未保存";
-    ctx.status(`保存失败（${names}）：${(p && p.title) || err.message}；${none}`, "error");
+    const title = (p && p.title) || err.message;
+    // The server's title of a refused batch says already that nothing was saved.
+    const none = title.includes("未保存") ? "" : changed.length > 1 ? `；${changed.length} 宗地块均未保存` : "；图形未保存";
+    ctx.status(`保存失败（${names}）：${title}${none}`, "error");
   }
 
   /** Puts the original shapes back. */

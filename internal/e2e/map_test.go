@@ -862,7 +862,7 @@ func TestMapEditSharedVertexRefused(t *testing.T) {
 	b.run(chromedp.Click(`#shape-save`))
 	b.waitFor(`document.getElementById("map-status").textContent.includes("保存失败")`, 10*time.Second)
 	status := eval[string](b, `document.getElementById("map-status").textContent`)
-	for _, want := range []string{"SHARED-2", "2 宗地块均未保存"} {
+	for _, want := range []string{"SHARED-2", "全部未保存"} {
 		if !strings.Contains(status, want) {
 			t.Errorf("status %q lacks %q", status, want)
 		}
