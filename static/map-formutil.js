@@ -51,9 +51,10 @@ export function showFailure(form, status, err) {
   return rest;
 }
 
-/** Today as YYYY-MM-DD, local time. */
+/**
+ * Today as YYYY-MM-DD in China Standard Time (UTC+8), the day the server
+ * checks dates against ("不能晚于今天"), whatever the browser's time zone.
+ */
 export function today() {
-  const d = new Date();
-  const p = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
