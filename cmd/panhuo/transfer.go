@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +64,12 @@ func (e env) importCmd(args []string) error {
 	}
 	if len(files) == 0 {
 		return usageError{"no file to import"}
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Without it the collector lets the heap of a 100 000-parcel import
+		// grow to twice its live size (0.8 GB); near this soft limit it
+		// collects more often instead, at about the same speed.
+		debug.SetMemoryLimit(importMemoryLimit)
 	}
 	opt := transfer.Options{Class: land.Class(*class), Limits: geo.DefaultLimits()}
 	if opt.Class != "" && !opt.Class.Valid() {
@@ -128,6 +135,10 @@ func (e env) importCmd(args []string) error {
 		return nil
 	})
 }
+
+// importMemoryLimit is the soft memory limit of `panhuo import` unless
+// GOMEMLIMIT sets another.
+const importMemoryLimit = 400 << 20
 
 // printImportReport prints a report for a person at a terminal.
 func printImportReport(w io.Writer, rep transfer.Report) {
