@@ -480,11 +480,9 @@ func (d *gjDecoder) polygon(rings [][]gjPosition) (orb.Polygon, bool) {
 			}
 			r = append(r, orb.Point{x, y})
 		}
-		if r[0] != r[len(r)-1] {
-			r = append(r, r[0])
-		}
-		if len(r) < 4 {
-			d.problem = fmt.Sprintf("%s的多边形有一个只有 %d 个点的环：至少需要 3 个不同的点", d.what, len(r)-1)
+		r, problem := CloseRing(r)
+		if problem != "" {
+			d.problem = d.what + problem
 			return nil, false
 		}
 		p = append(p, r)

@@ -1,6 +1,10 @@
 package geo
 
-import "github.com/paulmach/orb"
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+)
 
 // RingSignedArea is the signed area of r by the shoelace formula, in the
 // square of r's own units (degrees² for lon/lat, m² for plane coordinates):
@@ -59,4 +63,18 @@ func Polygons(g orb.Geometry) ([]orb.Polygon, bool) {
 		return g, true
 	}
 	return nil, false
+}
+
+// CloseRing closes r (appends its first point when its last differs) as a
+// reader of coordinates makes it. When r then has fewer than 3 points besides
+// the closing one it returns the problem, to follow the feature's name in a
+// message: "的多边形有一个只有 2 个点的环：至少需要 3 个不同的点". r is not empty.
+func CloseRing(r orb.Ring) (orb.Ring, string) {
+	if r[0] != r[len(r)-1] {
+		r = append(r, r[0])
+	}
+	if len(r) < 4 {
+		return r, fmt.Sprintf("的多边形有一个只有 %d 个点的环：至少需要 3 个不同的点", len(r)-1)
+	}
+	return r, ""
 }

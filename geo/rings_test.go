@@ -174,3 +174,17 @@ func TestPolygons(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseRing(t *testing.T) {
+	open := orb.Ring{{0, 0}, {1, 0}, {1, 1}}
+	r, problem := CloseRing(open)
+	if problem != "" || len(r) != 4 || r[3] != r[0] {
+		t.Fatalf("open triangle: %v, %q", r, problem)
+	}
+	if r, problem = CloseRing(r); problem != "" || len(r) != 4 {
+		t.Fatalf("closed triangle: %v, %q", r, problem)
+	}
+	if _, problem = CloseRing(orb.Ring{{0, 0}, {1, 0}, {0, 0}}); problem != "的多边形有一个只有 2 个点的环：至少需要 3 个不同的点" {
+		t.Fatalf("two points: %q", problem)
+	}
+}

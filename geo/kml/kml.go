@@ -722,11 +722,9 @@ func (c *collector) ring(text string, shell bool) (orb.Ring, bool) {
 		}
 		r = append(r, orb.Point{lon, lat})
 	}
-	if r[0] != r[len(r)-1] {
-		r = append(r, r[0])
-	}
-	if len(r) < 4 {
-		c.problem = fmt.Sprintf("%s的多边形有一个只有 %d 个点的环：至少需要 3 个不同的点", c.label, len(r)-1)
+	r, problem := geo.CloseRing(r)
+	if problem != "" {
+		c.problem = c.label + problem
 		return nil, false
 	}
 	return geo.OrientRing(r, shell), true
