@@ -577,32 +577,29 @@ func findImportOverlaps(ctx context.Context, tx Tx, plans []importPlan, progress
 			}
 			return nil
 		})
-		if errors.Is(err, errSkipPairs) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		err = writerTree.RangeSearch(box, func(j int) error {
-			if j >= i {
+		if err == nil {
+			err = writerTree.RangeSearch(box, func(j int) error {
+				if j >= i {
+					return nil
+				}
+				op, ok := items.get(i)
+				if !ok {
+					return errSkipPairs
+				}
+				other, ok := items.get(j)
+				if !ok {
+					return nil // refused itself: no overlap with it counts
+				}
+				a, err := geo.OperandIntersectionAreaM2(op, other, zone)
+				if err != nil {
+					return fmt.Errorf("overlay %s with %s: %w", pl.item.Label, plans[j].item.Label, err)
+				}
+				if a > geo.OverlapToleranceM2 {
+					pl.itemHits = append(pl.itemHits, overlapHit{item: j, areaM2: a})
+				}
 				return nil
-			}
-			op, ok := items.get(i)
-			if !ok {
-				return errSkipPairs
-			}
-			other, ok := items.get(j)
-			if !ok {
-				return nil // refused itself: no overlap with it counts
-			}
-			a, err := geo.OperandIntersectionAreaM2(op, other, zone)
-			if err != nil {
-				return fmt.Errorf("overlay %s with %s: %w", pl.item.Label, plans[j].item.Label, err)
-			}
-			if a > geo.OverlapToleranceM2 {
-				pl.itemHits = append(pl.itemHits, overlapHit{item: j, areaM2: a})
-			}
-			return nil
-		})
+			})
+		}
 		if errors.Is(err, errSkipPairs) {
 			return nil
 		} else if err != nil {
