@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"math"
 	"net/http"
 	"path"
 	"path/filepath"
@@ -92,40 +91,7 @@ func testPostgres(t *testing.T, bin string) {
 		}
 		srv.stop(t)
 	}
-	sameJSON(t, "rates", docs[0], docs[1])
-}
-
-// sameJSON compares two JSON documents: numbers to 1e-6, the rest exactly.
-func sameJSON(t *testing.T, path string, a, b any) {
-	t.Helper()
-	switch x := a.(type) {
-	case float64:
-		if y, ok := b.(float64); !ok || math.Abs(x-y) > 1e-6 {
-			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
-		}
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
-			return
-		}
-		for k := range x {
-			sameJSON(t, path+"."+k, x[k], y[k])
-		}
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
-			return
-		}
-		for i := range x {
-			sameJSON(t, fmt.Sprintf("%s[%d]", path, i), x[i], y[i])
-		}
-	default:
-		if a != b {
-			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
-		}
-	}
+	pgtest.SameJSON(t, "rates", docs[0], docs[1])
 }
 
 // latestPostgresMigration is the number of the last PostgreSQL migration

@@ -325,7 +325,7 @@ func TestDemoRatesMatchSQLite(t *testing.T) {
 			}
 			docs[i] = jsonDoc(t, r)
 		}
-		sameDoc(t, fmt.Sprintf("rates %+v", q), docs[0], docs[1])
+		pgtest.SameJSON(t, fmt.Sprintf("rates %+v", q), docs[0], docs[1])
 	}
 	var docs [2]any
 	for i, svc := range svcs {
@@ -335,7 +335,7 @@ func TestDemoRatesMatchSQLite(t *testing.T) {
 		}
 		docs[i] = jsonDoc(t, tr)
 	}
-	sameDoc(t, "trend", docs[0], docs[1])
+	pgtest.SameJSON(t, "trend", docs[0], docs[1])
 }
 
 func jsonDoc(t *testing.T, v any) any {
@@ -349,40 +349,6 @@ func jsonDoc(t *testing.T, v any) any {
 		t.Fatal(err)
 	}
 	return doc
-}
-
-// sameDoc compares two JSON documents: numbers to 1e-6, the rest exactly.
-func sameDoc(t *testing.T, path string, a, b any) {
-	t.Helper()
-	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		if !ok || math.Abs(x-y) > 1e-6 {
-			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
-		}
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
-			return
-		}
-		for k := range x {
-			sameDoc(t, path+"."+k, x[k], y[k])
-		}
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			t.Errorf("%s: SQLite %d items, PostgreSQL %v", path, len(x), b)
-			return
-		}
-		for i := range x {
-			sameDoc(t, fmt.Sprintf("%s[%d]", path, i), x[i], y[i])
-		}
-	default:
-		if a != b {
-			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, a, b)
-		}
-	}
 }
 
 // GIS staff read the parcels through the view v_parcels: names in Chinese,
@@ -514,7 +480,7 @@ func TestSyntheticRatesMatchSQLite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sameDoc(t, fmt.Sprintf("rate sums %+v (%s)", q, strategy), jsonDoc(t, a), jsonDoc(t, b))
+			pgtest.SameJSON(t, fmt.Sprintf("rate sums %+v (%s)", q, strategy), jsonDoc(t, a), jsonDoc(t, b))
 		}
 		postgres.ForceRates(pg, "")
 	}

@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"strings"
@@ -216,4 +217,40 @@ func Open(t testing.TB) *postgres.Store {
 		}
 	})
 	return st
+}
+
+// SameJSON compares the JSON documents (as decoded into any) that SQLite and
+// PostgreSQL gave for the same question: numbers to 1e-6, the rest exactly,
+// naming in each error the path of what differs.
+func SameJSON(t testing.TB, path string, sqlite, postgres any) {
+	t.Helper()
+	switch x := sqlite.(type) {
+	case float64:
+		y, ok := postgres.(float64)
+		if !ok || math.Abs(x-y) > 1e-6 {
+			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, sqlite, postgres)
+		}
+	case map[string]any:
+		y, ok := postgres.(map[string]any)
+		if !ok || len(x) != len(y) {
+			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, sqlite, postgres)
+			return
+		}
+		for k := range x {
+			SameJSON(t, path+"."+k, x[k], y[k])
+		}
+	case []any:
+		y, ok := postgres.([]any)
+		if !ok || len(x) != len(y) {
+			t.Errorf("%s: SQLite %d items, PostgreSQL %v", path, len(x), postgres)
+			return
+		}
+		for i := range x {
+			SameJSON(t, fmt.Sprintf("%s[%d]", path, i), x[i], y[i])
+		}
+	default:
+		if sqlite != postgres {
+			t.Errorf("%s: SQLite %v, PostgreSQL %v", path, sqlite, postgres)
+		}
+	}
 }
