@@ -333,20 +333,18 @@ func (r reader) ListParcels(ctx context.Context, f land.ParcelFilter) ([]land.Pa
 	}
 	if f.Codes != nil || f.SupervisionNos != nil {
 		var keys []string
-		if len(f.Codes) > 0 {
-			keys = append(keys, `p.code IN (SELECT value FROM json_each(?) WHERE value <> '')`)
-			j, err := jsonStrings(f.Codes)
+		for _, k := range []struct {
+			column string
+			values []string
+		}{{"p.code", f.Codes}, {"p.supervision_no", f.SupervisionNos}} {
+			if len(k.values) == 0 {
+				continue
+			}
+			j, err := jsonStrings(k.values)
 			if err != nil {
 				return nil, err
 			}
-			args = append(args, j)
-		}
-		if len(f.SupervisionNos) > 0 {
-			keys = append(keys, `p.supervision_no IN (SELECT value FROM json_each(?) WHERE value <> '')`)
-			j, err := jsonStrings(f.SupervisionNos)
-			if err != nil {
-				return nil, err
-			}
+			keys = append(keys, k.column+` IN (SELECT value FROM json_each(?) WHERE value <> '')`)
 			args = append(args, j)
 		}
 		if len(keys) == 0 {
